@@ -1,0 +1,91 @@
+"""Value types for a page on its way through the pipeline.
+
+A `Page` is the unit of work: its lines in reading order, what the reader
+learned about each line (DOM cues, for HTML only), and where it came from.
+Blank lines are kept so that output lines map 1:1 to the input's lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class DomCues:
+    """What the HTML renderer knew about one rendered line."""
+
+    link_share: float = 0.0  # share of the line's characters inside <a>
+    tag: str = ""  # the block element the line came from: p, li, h2, td, div, ...
+    heading: int = 0  # 1-6 for h1-h6, else 0
+    depth: int = 0  # element depth of the block
+    inside: frozenset[str] = frozenset()  # ancestor elements: nav, footer, li, form, ...
+    tokens: frozenset[str] = frozenset()  # known class/id tokens of ancestors: comment, share, ...
+
+    def to_dict(self) -> dict:
+        return {
+            "link_share": round(self.link_share, 4),
+            "tag": self.tag,
+            "heading": self.heading,
+            "depth": self.depth,
+            "inside": sorted(self.inside),
+            "tokens": sorted(self.tokens),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DomCues:
+        return cls(
+            link_share=float(data.get("link_share", 0.0)),
+            tag=str(data.get("tag", "")),
+            heading=int(data.get("heading", 0)),
+            depth=int(data.get("depth", 0)),
+            inside=frozenset(data.get("inside", ())),
+            tokens=frozenset(data.get("tokens", ())),
+        )
+
+
+@dataclass(slots=True)
+class Page:
+    """One page: its lines, optional per-line DOM cues, and its origin."""
+
+    lines: list[str]
+    id: str = ""
+    source: str = ""
+    url: str | None = None
+    kind: str = "text"  # "text" for a text dump, "html" for a rendered HTML page
+    cues: list[DomCues | None] | None = None  # one per line when kind == "html"
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def content_indices(self) -> list[int]:
+        """Indices of the lines that get a label: those with visible text."""
+        return [i for i, line in enumerate(self.lines) if line.strip()]
+
+
+@dataclass(slots=True)
+class LabelledLine:
+    text: str
+    label: str | None  # None for blank lines
+    p: float | None  # probability of the chosen label
+
+
+@dataclass(slots=True)
+class Result:
+    """The cleaner's answer for one page: every line labelled, and the kept text."""
+
+    id: str
+    source: str
+    url: str | None
+    text: str
+    lines: list[LabelledLine]
+    kind: str = "text"
+    error: str | None = None
+
+    def as_record(self, with_lines: bool) -> dict:
+        record: dict = {"id": self.id, "source": self.source}
+        if self.url is not None:
+            record["url"] = self.url
+        record["text"] = self.text
+        if with_lines:
+            record["lines"] = [{"text": ln.text, "label": ln.label, "p": ln.p} for ln in self.lines]
+        if self.error is not None:
+            record["error"] = self.error
+        return record

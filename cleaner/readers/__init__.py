@@ -1,0 +1,1 @@
+"""Readers turn raw bytes into `Page`s: decoding, sniffing and rendering."""

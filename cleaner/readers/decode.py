@@ -1,0 +1,139 @@
+"""Bytes to text, never raising: BOMs, declared charsets, UTF-8, cp1252.
+
+Crawled pages lie about their encoding often enough that a declared charset
+is only a first guess: it must decode cleanly or we fall back to UTF-8 and
+then cp1252, which maps every byte (the five bytes cp1252 leaves undefined
+are read as latin-1), so decoding always yields text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Where browsers look for <meta charset>: the first 1024 bytes, widened because
+# crawled pages often put long <script> blocks first.
+META_SNIFF_BYTES = 8192
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.I)
+
+# WHATWG: labels that browsers decode as windows-1252.
+CP1252_ALIASES = {"iso-8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "iso8859-1",
+                  "windows-1252", "cp1252", "x-cp1252"}
+
+# A UTF-8 reading is kept despite invalid sequences while valid multi-byte
+# characters outnumber them by this factor: a page truncated mid-character has
+# one bad sequence among many good ones, while cp1252 text read as UTF-8 has
+# almost no valid multi-byte sequences at all.
+UTF8_GOOD_PER_BAD = 2
+
+# C0 control characters other than tab, newline and carriage return, plus DEL:
+# they never belong in visible text and break terminals and JSON consumers.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _cp1252_or_latin1(error: UnicodeDecodeError) -> tuple[str, int]:
+    byte = error.object[error.start]
+    return chr(byte), error.start + 1
+
+
+codecs.register_error("cp1252_latin1", _cp1252_or_latin1)
+
+
+def bom_encoding(data: bytes) -> str | None:
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return encoding
+    return None
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in a <meta> tag, normalised, if Python knows it."""
+    match = META_CHARSET.search(data[:META_SNIFF_BYTES])
+    if not match:
+        return None
+    label = match.group(1).decode("ascii", "ignore").lower()
+    if label in CP1252_ALIASES:
+        return "cp1252"
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    # UTF-16 declared inside an 8-bit readable document is a lie by construction.
+    return None if name.startswith("utf-16") or name.startswith("utf-32") else name
+
+
+def looks_like_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM: every other byte is NUL in mostly-ASCII text."""
+    sample = data[:4096]
+    if len(sample) < 8:
+        return None
+    even_nuls = sample[0::2].count(0) / (len(sample) / 2)
+    odd_nuls = sample[1::2].count(0) / (len(sample) / 2)
+    if odd_nuls > 0.4 and even_nuls < 0.05:
+        return "utf-16-le"
+    if even_nuls > 0.4 and odd_nuls < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def mostly_utf8(data: bytes) -> str | None:
+    """The UTF-8 reading of `data` (bad sequences replaced) if it is mostly valid."""
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = len(text) - len(text.encode("ascii", "ignore")) - bad
+    return text if good >= UTF8_GOOD_PER_BAD * bad else None
+
+
+def decode_bytes(data: bytes, *, html: bool = False) -> tuple[str, str]:
+    """Decode `data` to text; return (text, encoding used). Never raises.
+
+    Order: BOM, BOM-less UTF-16, strict UTF-8 (valid UTF-8 with non-ASCII
+    bytes almost never happens by chance, so it beats a declaration), the
+    charset an HTML page declares, mostly-valid UTF-8, then cp1252.
+    """
+    encoding = bom_encoding(data)
+    if encoding:
+        bom_len = len(codecs.BOM_UTF8) if encoding == "utf-8" else (4 if "32" in encoding else 2)
+        return clean_text(data[bom_len:].decode(encoding, "replace")), encoding
+    encoding = looks_like_utf16(data)
+    if encoding:
+        return clean_text(data.decode(encoding, "replace")), encoding
+    try:
+        return clean_text(data.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = declared_charset(data) if html else None
+    if declared and declared not in ("utf-8", "cp1252"):
+        try:
+            return clean_text(data.decode(declared)), declared
+        except UnicodeDecodeError:
+            pass  # the declaration lied: fall through to sniffing
+    text = mostly_utf8(data)
+    if text is not None:
+        return clean_text(text), "utf-8"
+    return clean_text(data.decode("cp1252", "cp1252_latin1")), "cp1252"
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters that no page means to show (NUL, form feed, ...)."""
+    return CONTROL_CHARS.sub("", text) if CONTROL_CHARS.search(text) else text
+
+
+NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on LF, CRLF and lone CR only (not str.splitlines' extra separators),
+    so the lines are the ones `wc -l` and an editor would count."""
+    lines = NEWLINE.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
