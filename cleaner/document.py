@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+class PageError(Exception):
+    """A page that cannot be read or cleaned; str() is a one-line reason."""
+
+
 @dataclass(frozen=True, slots=True)
 class DomCues:
     """What the HTML renderer knew about one rendered line."""
@@ -80,10 +84,7 @@ class Result:
     error: str | None = None
 
     def as_record(self, with_lines: bool) -> dict:
-        record: dict = {"id": self.id, "source": self.source}
-        if self.url is not None:
-            record["url"] = self.url
-        record["text"] = self.text
+        record: dict = {"id": self.id, "url": self.url, "source": self.source, "text": self.text}
         if with_lines:
             record["lines"] = [{"text": ln.text, "label": ln.label, "p": ln.p} for ln in self.lines]
         if self.error is not None:

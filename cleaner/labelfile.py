@@ -18,6 +18,12 @@ from cleaner.labels import LABELS
 from cleaner.readers.decode import decode_bytes, split_lines
 
 UNSURE_MARK = "?"
+# DOM cues of an HTML page's lines travel beside its label file, as JSON.
+CUES_SUFFIX = ".cues.json"
+
+
+def cues_sidecar(label_file: Path) -> Path:
+    return label_file.with_name(label_file.name.removesuffix(".tsv") + CUES_SUFFIX)
 
 
 class LabelFileError(ValueError):

@@ -1,0 +1,293 @@
+"""The `cleaner` command: Typer commands over the library, nothing more.
+
+Exit status: 0 when every page was cleaned, 1 when some pages failed (each
+has an error line on stderr and an error record in JSONL output), 2 for bad
+usage or when the run cannot start (missing input, model that will not load).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import traceback
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cleaner import __version__
+from cleaner.batch import read_source, run
+from cleaner.clean import Cleaner
+from cleaner.document import Result
+from cleaner.inputs import InputError, check_inputs, iter_sources
+from cleaner.labelfile import LabelFileError
+from cleaner.labels import LABELS, parse_keep
+from cleaner.modelfile import ModelError
+from cleaner.output import JsonlSink, StdoutTextSink, TextTreeSink
+from cleaner.prelabel import UNSURE_BELOW, write_prelabelled
+from cleaner.readers.pages import DEFAULT_MAX_BYTES
+from cleaner.report import full_report
+from cleaner.train import evaluate, load_label_files, train_model
+from cleaner.views import line_views, render_summary, render_view
+
+EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE = 0, 1, 2
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Strip navigation, related links and reader comments from scraped news pages.",
+)
+state = {"debug": False}
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    jsonl = "jsonl"
+
+
+class InputFormat(StrEnum):
+    auto = "auto"
+    html = "html"
+    text = "text"
+
+
+ModelOption = Annotated[str, typer.Option("--model", "-m",
+                                          help="Model name (in ./models or shipped) or folder.")]
+KeepOption = Annotated[str, typer.Option(
+    "--keep", help=f"Labels whose lines make the clean text: a subset of {','.join(LABELS)}.")]
+InputFormatOption = Annotated[InputFormat, typer.Option(
+    "--input-format", help="Treat inputs as HTML or text dumps; auto sniffs each page.")]
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    typer.echo(f"cleaner: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def load_cleaner(model: str) -> Cleaner:
+    try:
+        return Cleaner.load(model)
+    except ModelError as error:
+        raise fail(str(error)) from None
+
+
+def keep_labels(keep: str) -> frozenset[str]:
+    try:
+        return parse_keep(keep)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--keep") from None
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"cleaner {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=version_callback,
+                                          is_eager=True, help="Print the version.")] = False,
+) -> None:
+    """Label every line of a page body, nav, related or comment, and keep the article."""
+    state["debug"] = debug
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
+                        format="cleaner: %(levelname)s: %(message)s")
+
+
+@app.command()
+def clean(
+    inputs: Annotated[list[str], typer.Argument(
+        help="Files or directories of text dumps / HTML pages; - reads stdin.")],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o",
+        help="Text: a directory mirroring the inputs. JSONL: a file. Default: stdout.")] = None,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", help="text: clean text; jsonl: one JSON record per page.")] = (
+        OutputFormat.text),
+    lines: Annotated[bool, typer.Option(
+        "--lines", help="JSONL: add every line with its label and probability.")] = False,
+    keep: KeepOption = "body",
+    model: ModelOption = "default",
+    input_format: InputFormatOption = InputFormat.auto,
+    max_bytes: Annotated[int, typer.Option(
+        "--max-bytes", help="Pages larger than this give an error record.")] = DEFAULT_MAX_BYTES,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="No summary line on stderr.")] = False,
+) -> None:
+    """Clean pages: keep the article text, drop navigation, related links and comments.
+
+    Example: cleaner clean ../shared/seeds/ -o out/
+    """
+    wanted = keep_labels(keep)
+    try:
+        check_inputs(inputs)
+    except InputError as error:
+        raise fail(str(error)) from None
+    cleaner = load_cleaner(model)
+    sink = _sink(output, output_format, lines)
+
+    def report(result) -> None:
+        typer.echo(f"cleaner: {result.source}: {result.error}", err=True)
+
+    summary = run(cleaner, iter_sources(inputs), sink, keep=wanted,
+                  input_format=input_format.value, max_bytes=max_bytes, on_error=report)
+    if not quiet and (output is not None or summary.pages > 1):
+        typer.echo(f"cleaner: {summary.line()}", err=True)
+    raise typer.Exit(EXIT_PAGES_FAILED if summary.errors else EXIT_OK)
+
+
+def _sink(output: Path | None, output_format: OutputFormat, lines: bool):
+    if output_format is OutputFormat.jsonl:
+        return JsonlSink(output, with_lines=lines)
+    if output is None:
+        return StdoutTextSink()
+    if output.exists() and not output.is_dir():
+        raise fail(f"{output}: text output needs a directory (use --format jsonl for a file)")
+    return TextTreeSink(output)
+
+
+def run_app() -> None:
+    """Entry point: Typer, with one clean line instead of a traceback on unexpected errors."""
+    try:
+        app(standalone_mode=True)
+    except Exception as error:  # pragma: no cover - last line of defence
+        if state["debug"]:
+            traceback.print_exc()
+        typer.echo(f"cleaner: error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+@app.command()
+def show(
+    page: Annotated[str, typer.Argument(help="A text dump or HTML page; - reads stdin.")],
+    model: ModelOption = "default",
+    input_format: InputFormatOption = InputFormat.auto,
+    color: Annotated[bool | None, typer.Option(
+        "--color/--no-color", help="Colour by label (default: when stdout is a terminal).")
+    ] = None,
+) -> None:
+    """Print every line with its label and probability, coloured by label.
+
+    Example: cleaner show ../shared/seeds/003_106c6ee7f5bce682.txt | less -R
+    """
+    cleaner = load_cleaner(model)
+    loaded = _read_one(page, input_format)
+    probs = cleaner.probabilities([loaded])[0]
+    use_colour = sys.stdout.isatty() if color is None else color
+
+    def style(text: str, colour: str) -> str:
+        return typer.style(text, fg=colour) if use_colour else text
+
+    views = line_views(loaded, probs)
+    for view in views:
+        typer.echo(render_view(view, style))
+    typer.echo(render_summary(views), err=True)
+
+
+def _read_one(spec: str, input_format: InputFormat):
+    try:
+        check_inputs([spec])
+        source = next(iter_sources([spec]))
+    except (InputError, StopIteration) as error:
+        raise fail(str(error) or f"{spec}: no page found") from None
+    page = read_source(source, input_format=input_format.value)
+    if isinstance(page, Result):
+        raise fail(f"{page.source}: {page.error}", EXIT_PAGES_FAILED)
+    return page
+
+
+@app.command()
+def label(
+    pages: Annotated[list[str], typer.Argument(help="Text dumps or HTML pages, or folders.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the label files.")],
+    model: ModelOption = "default",
+    input_format: InputFormatOption = InputFormat.auto,
+    unsure_below: Annotated[float, typer.Option(
+        "--unsure-below", help="Mark lines whose label probability is below this with '?'.")
+    ] = UNSURE_BELOW,
+) -> None:
+    """Write line-label files pre-filled with the model's labels, for a person to correct.
+
+    Example: cleaner label site-pages/ -o labels/mysite/
+    """
+    try:
+        check_inputs(pages)
+    except InputError as error:
+        raise fail(str(error)) from None
+    cleaner = load_cleaner(model)
+    failed = written = 0
+    for source in iter_sources(pages):
+        page = read_source(source, input_format=input_format.value)
+        if isinstance(page, Result):
+            typer.echo(f"cleaner: {page.source}: {page.error}", err=True)
+            failed += 1
+            continue
+        probs = cleaner.probabilities([page])[0]
+        target = output / (str(source.relative) + ".tsv")
+        unsure = write_prelabelled(target, page, probs, model_name=cleaner.model.name,
+                                   unsure_below=unsure_below)
+        typer.echo(f"{target}\t{unsure} unsure lines")
+        written += 1
+    typer.echo(f"cleaner: wrote {written} label files, {failed} pages failed", err=True)
+    raise typer.Exit(EXIT_PAGES_FAILED if failed else EXIT_OK)
+
+
+@app.command()
+def train(
+    labelled: Annotated[list[Path], typer.Argument(help="Line-label files or folders of them.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the new model.")],
+    heldout: Annotated[list[Path] | None, typer.Option(
+        "--heldout", help="Label files to score the model on; figures go into its card.")
+    ] = None,
+    partial_weight: Annotated[float, typer.Option(
+        "--partial-weight",
+        help="Weight of 'nav' lines in files whose gold lacks nav/related (0: ignore them).")
+    ] = 0.0,
+) -> None:
+    """Train a model from line-label files and write it with its card (model.json).
+
+    Example: cleaner train labels/ -o models/mysite --heldout labels-check/
+    """
+    train_files = _label_files(labelled)
+    heldout_files = _label_files(heldout) if heldout else None
+    command = "cleaner train " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["train"] else ""
+    card = train_model(train_files, output, heldout_files=heldout_files,
+                       partial_weight=partial_weight, command=command)
+    data = card["training_data"]
+    typer.echo(f"trained on {data['pages']} pages from {data['sites']} sites: {output}")
+    if heldout_files:
+        typer.echo(full_report(card["metrics"]["heldout"], "held-out figures"))
+
+
+def _label_files(paths: list[Path]):
+    try:
+        files = load_label_files(paths)
+    except (OSError, LabelFileError) as error:
+        raise fail(str(error)) from None
+    if not files:
+        raise fail(f"no line-label files (*.tsv) in {', '.join(map(str, paths))}")
+    return files
+
+
+@app.command(name="eval")
+def evaluate_command(
+    labelled: Annotated[list[Path], typer.Argument(help="Line-label files or folders of them.")],
+    model: ModelOption = "default",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Score a model on line-label files: per-label precision, recall, F1, confusion.
+
+    Example: cleaner eval ../shared/seeds/labeled/ --model default
+    """
+    files = _label_files(labelled)
+    cleaner = load_cleaner(model)
+    report = evaluate(cleaner.model.estimator, files)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+    else:
+        typer.echo(full_report(report, f"model {cleaner.model.name} on {len(files)} pages"))

@@ -1,0 +1,460 @@
+"""Per-line features for a batch of pages, as one float32 matrix.
+
+Only lines with visible text get a row. Work is vectorised over the whole
+batch: the lines are joined into one array of code points, classified by a
+lookup table, and counted per line with `np.bincount`; page context and
+neighbour features are array shifts within pages. Python-level work per line
+is limited to a few C-speed string calls (lower, findall, set lookups).
+
+The column order is the feature schema: change it and bump FEATURE_SCHEMA.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
+
+import numpy as np
+
+from cleaner.document import Page
+from cleaner.dom_features import DOM_FEATURE_NAMES, dom_feature_matrix
+from cleaner.stopwords import STOPWORDS
+
+FEATURE_SCHEMA = "lines-v1"
+
+# Character classes of the lookup table.
+SPACE, LOWER, UPPER, DIGIT, SENT_END, PUNCT, LETTER, CJK, SYMBOL = range(9)
+N_CLASSES = 9
+SENTENCE_END_CHARS = ".!?\u3002\uff01\uff1f\u2026\u0964"  # incl. CJK and Devanagari full stops
+BULLET_CHARS = "•·▪▸►‣◦●○■□*-–—»>|"
+# Scripts written without spaces between words: count their characters as words.
+CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF),
+              (0x0E00, 0x0E7F), (0xF900, 0xFAFF))
+
+# A line this long (characters) is prose-like; the share of such text before a
+# line tells where the article sits. 80 is about one sentence; chosen by eye on
+# the seeds and l3s-gn1 dumps, where menu and teaser lines rarely reach it.
+LONG_LINE_CHARS = 80
+# The page's most frequent tokens stand in for function words of any language.
+PAGE_COMMON_TOKENS = 20
+# Neighbour offsets whose features each line sees, and the radius of the
+# smoothed context windows (in lines with text).
+NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
+CONTEXT_RADIUS = 5
+MAX_GAP = 3  # blank lines between two text lines, capped: 3+ means "far apart"
+
+# Tokens: runs of word characters, or the marker that separates lines when
+# the whole batch is tokenised in one call.
+LINE_MARK = "\x01"
+TOKEN = re.compile(r"\w+|\x01")
+
+# Cue words and phrases, matched on lower-cased text. Most are English, so
+# the model also gets language-agnostic cues (©, clock times, years, digits,
+# separators) and, for HTML, the DOM cues.
+CUE_WORDS: dict[str, tuple[str, ...]] = {
+    "said": ("said", "says", "wrote", "writes"),
+    "ago": ("ago",),
+    "reply": ("reply", "replies", "report", "permalink", "quote", "recommend", "like",
+              "likes", "flag", "reactions", "upvote", "votes"),
+    "comment": ("comment", "comments", "kommentar", "kommentare", "commentaire",
+                "commentaires", "comentario", "comentarios", "commenti", "discussion"),
+    "share": ("share", "tweet", "facebook", "twitter", "email", "e-mail", "print",
+              "pinterest", "linkedin", "whatsapp", "reddit", "digg", "stumbleupon", "bookmark"),
+    "subscribe": ("subscribe", "newsletter", "signup", "login", "register", "account",
+                  "password", "username", "logout"),
+    "related": ("related", "recommended", "popular", "latest", "trending", "previous",
+                "next", "more", "also", "headlines"),
+    "copyright": ("copyright", "rights", "reserved", "privacy", "terms", "contact"),
+    "date": ("jan", "january", "feb", "february", "mar", "march", "apr", "april", "may",
+             "jun", "june", "jul", "july", "aug", "august", "sep", "sept", "september",
+             "oct", "october", "nov", "november", "dec", "december", "monday", "tuesday",
+             "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday",
+             "updated", "published", "posted", *map(str, range(1990, 2031))),
+    "media": ("photo", "photos", "image", "images", "getty", "reuters", "ap", "afp",
+              "credit", "caption", "video", "videos", "gallery", "click", "enlarge"),
+    "advert": ("advertisement", "advertising", "sponsored", "ad", "ads", "promoted"),
+}
+CUE_PHRASES: dict[str, tuple[str, ...]] = {
+    "subscribe": ("sign up", "sign in", "log in"),
+    "related": ("read more", "see also", "more news", "more stories", "top stories"),
+    "reply": ("link to comment", "report abuse"),
+    "copyright": ("©", "(c)", "all rights reserved"),
+    "separator": (" | ", " » ", " / ", " · ", " :: "),
+}
+CUE_NAMES: tuple[str, ...] = (*CUE_WORDS, "separator", "clock")
+CUE_OF_TOKEN: dict[str, int] = {
+    word: CUE_NAMES.index(name) for name, words in CUE_WORDS.items() for word in words
+}
+CLOCK = re.compile(r"\d:\d\d")
+
+# The features each line also sees of its neighbours.
+NEIGHBOUR_FEATURES = (
+    "log_chars", "n_words", "ends_sentence", "stop_share", "common_share", "starts_bullet",
+    "upper_share", "digit_share", "gap_before", "cue_reply", "cue_said", "cue_ago",
+    "cue_related", "cue_comment", "dom_link_share",
+)
+
+
+@dataclass(slots=True)
+class LineBatch:
+    """Feature rows for the text lines of a batch of pages."""
+
+    X: np.ndarray  # (rows, features) float32
+    page_of_row: np.ndarray  # (rows,) which page of the batch
+    line_of_row: np.ndarray  # (rows,) which line of that page
+    page_starts: np.ndarray  # (pages + 1,) first row of each page
+
+    def rows_of(self, page: int) -> slice:
+        return slice(int(self.page_starts[page]), int(self.page_starts[page + 1]))
+
+
+@lru_cache(maxsize=1)
+def char_class_table() -> np.ndarray:
+    """Class of every code point of the Basic Multilingual Plane."""
+    table = np.full(0x10000, SYMBOL, dtype=np.uint8)
+    for code in range(0x10000):
+        table[code] = _char_class(chr(code))
+    return table
+
+
+def _char_class(ch: str) -> int:
+    code = ord(ch)
+    if ch.isspace() or ch == "\u00a0":
+        return SPACE
+    if ch in SENTENCE_END_CHARS:
+        return SENT_END
+    if any(lo <= code <= hi for lo, hi in CJK_RANGES):
+        return CJK
+    category = unicodedata.category(ch)
+    if category == "Ll":
+        return LOWER
+    if category in ("Lu", "Lt"):
+        return UPPER
+    if category == "Nd":
+        return DIGIT
+    if category[0] == "P":
+        return PUNCT
+    if category[0] in "LM":
+        return LETTER
+    return SYMBOL
+
+
+def feature_names() -> list[str]:
+    return list(_feature_columns_template())
+
+
+@lru_cache(maxsize=1)
+def _feature_columns_template() -> tuple[str, ...]:
+    empty = Page(lines=["x"])
+    return tuple(_named_columns([empty]).keys())
+
+
+def batch_features(pages: Sequence[Page]) -> LineBatch:
+    """Feature matrix for every text line of `pages`, in page and line order."""
+    columns = _named_columns(pages)
+    X = np.column_stack(list(columns.values())).astype(np.float32, copy=False)
+    page_of_row, line_of_row, page_starts = _row_index(pages)
+    return LineBatch(X=X, page_of_row=page_of_row, line_of_row=line_of_row,
+                     page_starts=page_starts)
+
+
+def _row_index(pages: Sequence[Page]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    line_rows = [page.content_indices() for page in pages]
+    counts = np.fromiter((len(rows) for rows in line_rows), dtype=np.int64, count=len(pages))
+    page_starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    page_of_row = np.repeat(np.arange(len(pages), dtype=np.int32), counts)
+    line_of_row = np.fromiter((i for rows in line_rows for i in rows), dtype=np.int32,
+                              count=int(page_starts[-1]))
+    return page_of_row, line_of_row, page_starts
+
+
+def _named_columns(pages: Sequence[Page]) -> dict[str, np.ndarray]:
+    texts, raw, gaps, page_of_row, page_starts = _collect_lines(pages)
+    cols: dict[str, np.ndarray] = {}
+    cols.update(_char_features(texts))
+    cols.update(_shape_features(texts, raw, gaps))
+    cols.update(_token_features(texts, page_of_row, page_starts))
+    cols.update(_dom_columns(pages, len(texts)))
+    cols.update(_page_context(cols, texts, page_of_row, page_starts))
+    cols.update(_neighbour_columns(cols, page_of_row))
+    return cols
+
+
+def _collect_lines(pages: Sequence[Page]):
+    """Stripped text of each text line, its raw form, and blank lines before it."""
+    texts: list[str] = []
+    raw: list[str] = []
+    gaps: list[int] = []
+    counts: list[int] = []
+    for page in pages:
+        before = len(texts)
+        gap = MAX_GAP
+        for line in page.lines:
+            stripped = line.strip()
+            if not stripped:
+                gap += 1
+                continue
+            if LINE_MARK in stripped:  # reserved as the batch tokeniser's line separator
+                stripped = stripped.replace(LINE_MARK, " ")
+            texts.append(stripped)
+            raw.append(line)
+            gaps.append(min(gap, MAX_GAP))
+            gap = 0
+        counts.append(len(texts) - before)
+    counts_arr = np.asarray(counts, dtype=np.int64)
+    page_starts = np.concatenate([[0], np.cumsum(counts_arr)]).astype(np.int64)
+    page_of_row = np.repeat(np.arange(len(pages), dtype=np.int32), counts_arr)
+    return texts, raw, np.asarray(gaps, dtype=np.float32), page_of_row, page_starts
+
+
+def _code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Code points of all lines joined by newlines, each char's line, and line starts."""
+    joined = "\n".join(texts) + "\n" if texts else ""
+    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    line_of_char = np.repeat(np.arange(len(texts), dtype=np.int64), lengths + 1)
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+    return cps, line_of_char, starts
+
+
+def _char_features(texts: list[str]) -> dict[str, np.ndarray]:
+    n = len(texts)
+    cps, line_of_char, starts = _code_points(texts)
+    table = char_class_table()
+    classes = np.where(cps < 0x10000, table[np.minimum(cps, 0xFFFF)], SYMBOL).astype(np.int64)
+    counts = np.bincount(line_of_char * N_CLASSES + classes, minlength=n * N_CLASSES)
+    counts = counts.reshape(n, N_CLASSES).astype(np.float32)
+    counts[:, SPACE] -= 1  # the newline that joined the lines
+    lengths = np.fromiter(map(len, texts), dtype=np.float32, count=n)
+    is_space = classes == SPACE
+    word_start = ~is_space & np.concatenate([[True], is_space[:-1]])
+    n_words = np.bincount(line_of_char, weights=word_start, minlength=n).astype(np.float32)
+    n_words += counts[:, CJK]  # a CJK character carries about a word's meaning
+    cap_words = np.bincount(line_of_char, weights=word_start & (classes == UPPER), minlength=n)
+    letters = counts[:, LOWER] + counts[:, UPPER] + counts[:, LETTER] + counts[:, CJK]
+    safe_len = np.maximum(lengths, 1)
+    last = starts + lengths.astype(np.int64) - 1
+    first_cp = cps[starts] if n else np.zeros(0, np.uint32)
+    last_cp = cps[last] if n else np.zeros(0, np.uint32)
+    return {
+        "log_chars": np.log1p(lengths),
+        "n_words": n_words,
+        "mean_word_len": (lengths - counts[:, SPACE]) / np.maximum(n_words, 1),
+        "letter_share": letters / safe_len,
+        "upper_share": counts[:, UPPER] / np.maximum(counts[:, UPPER] + counts[:, LOWER], 1),
+        "cap_word_share": cap_words / np.maximum(n_words, 1),
+        "digit_share": counts[:, DIGIT] / safe_len,
+        "punct_share": counts[:, PUNCT] / safe_len,
+        "symbol_share": counts[:, SYMBOL] / safe_len,
+        "cjk_share": counts[:, CJK] / safe_len,
+        "n_sentence_ends": counts[:, SENT_END],
+        "ends_sentence": (classes[last] == SENT_END) if n else np.zeros(0),
+        "ends_colon": last_cp == ord(":"),
+        "ends_letter": np.isin(classes[last], (LOWER, UPPER, LETTER, CJK)) if n else np.zeros(0),
+        "starts_upper": (classes[starts] == UPPER) if n else np.zeros(0),
+        "starts_digit": (classes[starts] == DIGIT) if n else np.zeros(0),
+        "starts_bullet": np.isin(first_cp, [ord(c) for c in BULLET_CHARS]),
+        "bracketed": (first_cp == ord("[")) & (last_cp == ord("]")),
+        "n_brackets": np.fromiter((t.count("[") for t in texts), dtype=np.float32, count=n),
+    }
+
+
+def _shape_features(texts: list[str], raw: list[str], gaps: np.ndarray) -> dict[str, np.ndarray]:
+    n = len(texts)
+    indent = np.fromiter((len(r) - len(r.lstrip()) for r in raw), dtype=np.float32, count=n)
+    return {"gap_before": gaps, "indent": np.minimum(indent, 8)}
+
+
+def _token_features(texts: list[str], page_of_row: np.ndarray, page_starts: np.ndarray):
+    """Stopword shares and cue-word counts from one tokenisation of the whole batch."""
+    n = len(texts)
+    joined = (LINE_MARK + "\n").join(texts).lower()
+    tokens = TOKEN.findall(joined)
+    is_mark = np.fromiter((t == LINE_MARK for t in tokens), dtype=bool, count=len(tokens))
+    line_of_token = np.cumsum(is_mark)
+    keep = ~is_mark
+    tokens = [t for t, mark in zip(tokens, is_mark.tolist(), strict=True) if not mark]
+    line_of_token = line_of_token[keep]
+    n_tokens = np.bincount(line_of_token, minlength=n).astype(np.float32)
+    is_stop = np.fromiter(map(STOPWORDS.__contains__, tokens), dtype=bool, count=len(tokens))
+    stop = np.bincount(line_of_token, weights=is_stop, minlength=n).astype(np.float32)
+    common = _page_common_counts(tokens, line_of_token, page_starts, n)
+    cue_ids = np.fromiter(map(CUE_OF_TOKEN.get, tokens, repeat(-1)), dtype=np.int64,
+                          count=len(tokens))
+    cues = np.zeros((len(CUE_NAMES), n), dtype=np.float32)
+    hit = cue_ids >= 0
+    np.add.at(cues, (cue_ids[hit], line_of_token[hit]), 1)
+    _add_phrase_cues(cues, joined.replace(LINE_MARK, ""), n)
+    safe = np.maximum(n_tokens, 1)
+    out = {"stop_share": stop / safe, "n_stop": stop, "common_share": common / safe}
+    out.update({f"cue_{name}": cues[i] for i, name in enumerate(CUE_NAMES)})
+    return out
+
+
+def _page_common_counts(tokens, line_of_token, page_starts, n) -> np.ndarray:
+    """Per line, how many tokens are among its page's most frequent ones."""
+    page_of_token = np.searchsorted(page_starts, line_of_token, side="right") - 1
+    bounds = np.searchsorted(page_of_token, np.arange(len(page_starts)))
+    flags = np.zeros(len(tokens), dtype=bool)
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        if lo == hi:
+            continue
+        page_tokens = tokens[lo:hi]
+        top = {t for t, _ in Counter(page_tokens).most_common(PAGE_COMMON_TOKENS)}
+        flags[lo:hi] = np.fromiter(map(top.__contains__, page_tokens), dtype=bool,
+                                   count=hi - lo)
+    return np.bincount(line_of_token, weights=flags, minlength=n).astype(np.float32)
+
+
+def _add_phrase_cues(cues: np.ndarray, joined: str, n: int) -> None:
+    """Count multi-word cue phrases and clock times with fast substring scans."""
+    if not n:
+        return
+    line_starts = np.flatnonzero(
+        np.frombuffer(("\n" + joined).encode("utf-32-le"), dtype=np.uint32) == ord("\n")
+    )
+    positions: list[int] = []
+    ids: list[int] = []
+    for name, phrases in CUE_PHRASES.items():
+        cue = CUE_NAMES.index(name)
+        for phrase in phrases:
+            at = joined.find(phrase)
+            while at != -1:
+                positions.append(at)
+                ids.append(cue)
+                at = joined.find(phrase, at + 1)
+    clock = CUE_NAMES.index("clock")
+    for match in CLOCK.finditer(joined):
+        positions.append(match.start())
+        ids.append(clock)
+    if positions:
+        lines = np.searchsorted(line_starts, np.asarray(positions), side="right") - 1
+        np.add.at(cues, (np.asarray(ids), lines), 1)
+
+
+def _dom_columns(pages: Sequence[Page], n_rows: int) -> dict[str, np.ndarray]:
+    matrix = dom_feature_matrix(pages, n_rows)
+    return {name: matrix[:, i] for i, name in enumerate(DOM_FEATURE_NAMES)}
+
+
+def _page_context(cols, texts, page_of_row, page_starts) -> dict[str, np.ndarray]:
+    """Where a line sits in its page, and how it compares with the rest of the page."""
+    n = len(texts)
+    if n == 0:
+        return {name: np.zeros(0, np.float32) for name in _CONTEXT_NAMES}
+    lengths = np.expm1(cols["log_chars"])
+    first = page_starts[page_of_row]
+    page_rows = (page_starts[1:] - page_starts[:-1])[page_of_row].astype(np.float32)
+    index = np.arange(n) - first
+    char_cum = np.cumsum(lengths)
+    page_chars_before = _page_offsets(char_cum, page_starts)[page_of_row]
+    chars_before = char_cum - lengths - page_chars_before
+    page_chars = _per_page_sum(lengths, page_of_row, len(page_starts) - 1)[page_of_row]
+    longest_row = _first_row_of_max(lengths, page_of_row, page_starts)[page_of_row]
+    long_chars = lengths * (lengths >= LONG_LINE_CHARS)
+    long_cum = np.cumsum(long_chars)
+    long_before = long_cum - long_chars - _page_offsets(long_cum, page_starts)[page_of_row]
+    page_long = _per_page_sum(long_chars, page_of_row, len(page_starts) - 1)[page_of_row]
+    repeats = _repeat_counts(texts, page_of_row)
+    block_size, index_in_block = _blocks(cols["gap_before"], first, n)
+    return {
+        "page_lines": np.log1p(page_rows),
+        "rel_position": index / np.maximum(page_rows - 1, 1),
+        "lines_from_end": np.log1p(page_rows - 1 - index),
+        "lines_from_start": np.log1p(index),
+        "rel_char_position": chars_before / np.maximum(page_chars, 1),
+        "rel_to_longest": (np.arange(n) - longest_row) / np.maximum(page_rows, 1),
+        "is_longest": np.arange(n) == longest_row,
+        "len_vs_page_max": lengths / np.maximum(lengths[longest_row], 1),
+        "long_text_before": long_before / np.maximum(page_long, 1),
+        "page_long_share": page_long / np.maximum(page_chars, 1),
+        "repeats_in_page": np.log1p(repeats),
+        "block_size": np.log1p(block_size),
+        "index_in_block": np.minimum(index_in_block, 10),
+        "context_mean_chars": _window_mean(cols["log_chars"], page_of_row, CONTEXT_RADIUS),
+        "context_mean_stop": _window_mean(cols["stop_share"], page_of_row, CONTEXT_RADIUS),
+        "context_sentence_ends": _window_mean(cols["ends_sentence"], page_of_row,
+                                              CONTEXT_RADIUS),
+    }
+
+
+_CONTEXT_NAMES = (
+    "page_lines", "rel_position", "lines_from_end", "lines_from_start", "rel_char_position",
+    "rel_to_longest", "is_longest", "len_vs_page_max", "long_text_before", "page_long_share",
+    "repeats_in_page", "block_size", "index_in_block", "context_mean_chars",
+    "context_mean_stop", "context_sentence_ends",
+)
+
+
+def _page_offsets(cumsum: np.ndarray, page_starts: np.ndarray) -> np.ndarray:
+    """For each page, the running total reached before its first row."""
+    padded = np.concatenate([[0.0], cumsum])
+    return padded[page_starts[:-1]]
+
+
+def _per_page_sum(values: np.ndarray, page_of_row: np.ndarray, n_pages: int) -> np.ndarray:
+    return np.bincount(page_of_row, weights=values, minlength=n_pages)
+
+
+def _first_row_of_max(values, page_of_row, page_starts) -> np.ndarray:
+    """Global row index of each page's largest value (first one on ties)."""
+    n_pages = len(page_starts) - 1
+    page_max = np.full(n_pages, -np.inf)
+    np.maximum.at(page_max, page_of_row, values)
+    rows = np.arange(len(values))
+    candidates = np.where(values == page_max[page_of_row], rows, np.iinfo(np.int64).max)
+    first = np.full(n_pages, np.iinfo(np.int64).max)
+    np.minimum.at(first, page_of_row, candidates)
+    return first
+
+
+def _repeat_counts(texts: list[str], page_of_row: np.ndarray) -> np.ndarray:
+    """How many other lines of the same page carry the same text."""
+    keys = list(zip(page_of_row.tolist(), (t.lower() for t in texts), strict=True))
+    counter = Counter(keys)
+    return np.fromiter((counter[k] - 1 for k in keys), dtype=np.float32, count=len(keys))
+
+
+def _blocks(gap_before: np.ndarray, first_row_of_page: np.ndarray, n: int):
+    """Size of the block of adjacent lines each line sits in, and its index there."""
+    new_block = (gap_before > 0) | (np.arange(n) == first_row_of_page)
+    block_id = np.cumsum(new_block) - 1
+    sizes = np.bincount(block_id)
+    block_first = np.flatnonzero(new_block)
+    return sizes[block_id].astype(np.float32), (np.arange(n) - block_first[block_id])
+
+
+def _window_mean(values: np.ndarray, page_of_row: np.ndarray, radius: int) -> np.ndarray:
+    """Mean of `values` over the lines within `radius` rows, inside the same page."""
+    total = np.zeros(len(values), dtype=np.float64)
+    count = np.zeros(len(values), dtype=np.float64)
+    for offset in range(-radius, radius + 1):
+        shifted, valid = shift_within_pages(values.astype(np.float64), offset, page_of_row)
+        total += np.where(valid, shifted, 0.0)
+        count += valid
+    return (total / np.maximum(count, 1)).astype(np.float32)
+
+
+def shift_within_pages(values: np.ndarray, offset: int, page_of_row: np.ndarray):
+    """values[i + offset] for each row i, and whether that row is in the same page."""
+    n = len(values)
+    index = np.arange(n) + offset
+    inside = (index >= 0) & (index < n)
+    safe = np.clip(index, 0, max(n - 1, 0))
+    valid = inside & (page_of_row[safe] == page_of_row) if n else inside
+    return values[safe] if n else values, valid
+
+
+def _neighbour_columns(cols: dict[str, np.ndarray], page_of_row: np.ndarray):
+    out: dict[str, np.ndarray] = {}
+    for offset in NEIGHBOUR_OFFSETS:
+        for name in NEIGHBOUR_FEATURES:
+            shifted, valid = shift_within_pages(cols[name].astype(np.float32), offset,
+                                                page_of_row)
+            out[f"{name}@{offset:+d}"] = np.where(valid, shifted, np.nan)
+    return out

@@ -1,0 +1,186 @@
+"""Train and evaluate line classifiers from line-label files.
+
+A label file may say which labels its gold really gives (`# gold: body,comment`
+for pages aligned to a gold text that only separates article and comments).
+Its other lines are "nav or related", so they carry no target unless
+`partial_weight` says to count them as nav with that weight.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cleaner.clean import join_kept
+from cleaner.document import DomCues, Page
+from cleaner.features import LineBatch, batch_features
+from cleaner.labelfile import LabelledPage, cues_sidecar, find_label_files, read_label_file
+from cleaner.labels import LABEL_INDEX, LABELS
+from cleaner.metrics import leak_share, line_report, match_text, text_scores
+from cleaner.model import UNLABELLED, LineClassifier
+
+log = logging.getLogger(__name__)
+ALL_GOLD = frozenset(LABELS)
+
+
+@dataclass
+class LabelledBatch:
+    """Label files turned into feature rows with targets."""
+
+    files: list[LabelledPage]
+    pages: list[Page]
+    batch: LineBatch
+    y: np.ndarray  # label index per row, UNLABELLED where no target
+    groups: np.ndarray  # site of each row, for grouped folds
+    weight: np.ndarray
+
+
+def load_label_files(paths: Sequence[Path]) -> list[LabelledPage]:
+    return [read_label_file(path) for path in find_label_files(list(paths))]
+
+
+def gold_labels(page: LabelledPage) -> frozenset[str]:
+    spec = page.meta.get("gold")
+    return frozenset(spec.split(",")) & ALL_GOLD if spec else ALL_GOLD
+
+
+def page_of(labelled: LabelledPage) -> Page:
+    """The page a label file describes, with DOM cues if a sidecar file holds them."""
+    cues = _sidecar_cues(Path(labelled.path)) if labelled.path else None
+    if cues is not None and len(cues) != len(labelled.lines):
+        log.warning("%s: cues sidecar has %d entries for %d lines; ignored",
+                    labelled.path, len(cues), len(labelled.lines))
+        cues = None
+    return Page(lines=labelled.lines, id=labelled.meta.get("id", Path(labelled.path).stem),
+                source=labelled.path, url=labelled.meta.get("url"),
+                kind="html" if cues is not None else "text", cues=cues, meta=labelled.meta)
+
+
+def _sidecar_cues(path: Path) -> list[DomCues | None] | None:
+    sidecar = cues_sidecar(path)
+    if not sidecar.is_file():
+        return None
+    entries = json.loads(sidecar.read_text(encoding="utf-8"))
+    return [DomCues.from_dict(entry) if entry else None for entry in entries]
+
+
+def site_of(labelled: LabelledPage) -> str:
+    return labelled.meta.get("host") or labelled.meta.get("dataset", "") + ":" + labelled.path
+
+
+def labelled_batch(files: list[LabelledPage], *, partial_weight: float = 0.0) -> LabelledBatch:
+    pages = [page_of(f) for f in files]
+    batch = batch_features(pages)
+    y = np.full(len(batch.X), UNLABELLED, dtype=np.int64)
+    weight = np.ones(len(batch.X))
+    sites = np.empty(len(batch.X), dtype=object)
+    for page_index, labelled in enumerate(files):
+        rows = batch.rows_of(page_index)
+        labels = [labelled.labels[i] for i in batch.line_of_row[rows]]
+        gold = gold_labels(labelled)
+        y[rows] = [_target(label, gold, partial_weight) for label in labels]
+        weight[rows] = [1.0 if label in gold else partial_weight for label in labels]
+        sites[rows] = site_of(labelled)
+    return LabelledBatch(files=files, pages=pages, batch=batch, y=y,
+                         groups=sites.astype(str), weight=weight)
+
+
+def _target(label: str | None, gold: frozenset[str], partial_weight: float) -> int:
+    if label is None:
+        return UNLABELLED
+    if label in gold:
+        return LABEL_INDEX[label]
+    return LABEL_INDEX["nav"] if partial_weight > 0 else UNLABELLED
+
+
+def fit_classifier(data: LabelledBatch, **params) -> LineClassifier:
+    clf = LineClassifier(**params)
+    return clf.fit(data.batch.X, data.y, page_of_row=data.batch.page_of_row,
+                   groups=data.groups, sample_weight=data.weight)
+
+
+def data_fingerprint(files: Sequence[LabelledPage]) -> str:
+    """SHA-256 over the label files' names and contents, in a fixed order."""
+    digest = hashlib.sha256()
+    for labelled in sorted(files, key=lambda f: Path(f.path).name):
+        digest.update(Path(labelled.path).name.encode())
+        digest.update(Path(labelled.path).read_bytes())
+    return digest.hexdigest()
+
+
+def corpus_summary(files: Sequence[LabelledPage]) -> dict:
+    counts = {label: 0 for label in LABELS}
+    for labelled in files:
+        for label in labelled.labels:
+            if label:
+                counts[label] += 1
+    return {"pages": len(files), "sites": len({site_of(f) for f in files}),
+            "lines": counts, "fingerprint": data_fingerprint(files)}
+
+
+def evaluate(estimator, files: list[LabelledPage]) -> dict:
+    """Line figures over fully labelled lines, and body-text figures per page."""
+    data = labelled_batch(files)
+    probs = estimator.predict_proba(data.batch.X, page_of_row=data.batch.page_of_row)
+    predicted = probs.argmax(axis=1)
+    known = data.y != UNLABELLED
+    report = line_report(data.y[known], predicted[known])
+    report["text"] = _text_figures(data, predicted)
+    return report
+
+
+def _text_figures(data: LabelledBatch, predicted: np.ndarray) -> dict:
+    body, comment_keep, leaks = [], [], []
+    for page_index, labelled in enumerate(data.files):
+        rows = data.batch.rows_of(page_index)
+        predicted_labels: list[str | None] = [None] * len(labelled.lines)
+        for line, label in zip(data.batch.line_of_row[rows], predicted[rows], strict=True):
+            predicted_labels[line] = LABELS[label]
+        gold = gold_labels(labelled)
+        texts = {k: join_kept(labelled.lines, labelled.labels, frozenset({k}))
+                 for k in ("body", "comment")}
+        predicted_body = join_kept(labelled.lines, predicted_labels, frozenset({"body"}))
+        if "body" in gold:
+            body.append(match_text(predicted_body, texts["body"]))
+        if "comment" in gold and texts["comment"]:
+            predicted_comment = join_kept(labelled.lines, predicted_labels,
+                                          frozenset({"comment"}))
+            comment_keep.append(match_text(predicted_comment, texts["comment"]))
+            leaks.append(leak_share(predicted_body, texts["comment"]))
+    return {
+        "body": text_scores(body),
+        "comment": text_scores(comment_keep),
+        "comment_leak": float(np.mean(leaks)) if leaks else None,
+        "pages_with_comments": len(leaks),
+    }
+
+
+def train_model(
+    train_files: list[LabelledPage],
+    out_dir: Path,
+    *,
+    heldout_files: list[LabelledPage] | None = None,
+    partial_weight: float = 0.0,
+    command: str = "",
+    params: dict | None = None,
+) -> dict:
+    """Fit a classifier on `train_files`, score it on `heldout_files`, save it with its card."""
+    from cleaner.modelfile import base_card, save_model
+
+    data = labelled_batch(train_files, partial_weight=partial_weight)
+    clf = fit_classifier(data, **(params or {}))
+    clf.n_jobs = 1  # predict in the calling thread: batches are long, threads only add overhead
+    card = base_card(clf, name=out_dir.name)
+    card["training_data"] = {**corpus_summary(train_files), "partial_weight": partial_weight}
+    card["command"] = command
+    if heldout_files:
+        card["metrics"] = {"heldout": {**evaluate(clf, heldout_files),
+                                       "data": corpus_summary(heldout_files)}}
+    save_model(clf, card, out_dir)
+    return card
