@@ -347,7 +347,9 @@ def _page_context(cols, texts, page_of_row, page_starts) -> dict[str, np.ndarray
     n = len(texts)
     if n == 0:
         return {name: np.zeros(0, np.float32) for name in _CONTEXT_NAMES}
-    lengths = np.expm1(cols["log_chars"])
+    # float64 and exact lengths: running sums over a whole batch must not drift,
+    # or a page's features would depend on the pages batched before it.
+    lengths = np.fromiter(map(len, texts), dtype=np.float64, count=n)
     first = page_starts[page_of_row]
     page_rows = (page_starts[1:] - page_starts[:-1])[page_of_row].astype(np.float32)
     index = np.arange(n) - first

@@ -1,0 +1,65 @@
+"""Decoding never raises and recovers the best text; lines split like `wc -l` counts."""
+
+import codecs
+
+import pytest
+
+from cleaner.readers.decode import decode_bytes, split_lines
+
+TEXT = "Zürich – “quoted” café"
+
+
+@pytest.mark.parametrize(
+    "data, encoding",
+    [
+        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), "utf-16-le"),
+        (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "utf-16-be"),
+        (TEXT.encode("utf-16-le"), "utf-16-le"),  # no BOM: sniffed from the NUL pattern
+        (TEXT.encode("utf-8"), "utf-8"),
+        (TEXT.encode("cp1252"), "cp1252"),
+    ],
+)
+def test_encodings_decode_to_the_same_text(data, encoding):
+    text, used = decode_bytes(data)
+    assert text == TEXT
+    assert used == encoding
+
+
+def test_latin1_bytes_that_cp1252_leaves_undefined_still_decode():
+    text, _ = decode_bytes(b"caf\xe9 \x81\x8d\x8f\x90\x9d")
+    assert text.startswith("café ")
+    assert len(text) == 10
+
+
+def test_truncated_utf8_keeps_utf8_and_marks_the_cut():
+    data = "Putin’s visit ‘new world order’".encode() + "’".encode()[:2]
+    text, used = decode_bytes(data)
+    assert used == "utf-8"
+    assert text == "Putin’s visit ‘new world order’\ufffd"
+
+
+def test_declared_charset_is_used_for_html():
+    page = '<meta charset="koi8-r"><p>привет</p>'.encode("koi8-r")
+    text, used = decode_bytes(page, html=True)
+    assert used == "koi8-r"
+    assert "привет" in text
+
+
+def test_declared_charset_that_lies_loses_to_valid_utf8():
+    page = '<meta charset="iso-8859-1"><p>Zürich</p>'.encode()
+    text, used = decode_bytes(page, html=True)
+    assert used == "utf-8"
+    assert "Zürich" in text
+
+
+def test_control_characters_are_dropped_but_tabs_and_newlines_kept():
+    text, _ = decode_bytes(b"a\x00b\tc\x0cd\r\ne\x7f")
+    assert text == "ab\tcd\r\ne"
+
+
+def test_split_lines_on_lf_crlf_and_lone_cr_only():
+    assert split_lines("a\r\nb\rc\n\nd\n") == ["a", "b", "c", "", "d"]
+    assert split_lines("no newline at end") == ["no newline at end"]
+    assert split_lines("x\u2028y\x85z") == ["x\u2028y\x85z"]  # not line breaks for a dump
+    assert split_lines("") == []

@@ -1,0 +1,80 @@
+"""Per-line features: one row per text line, batch-independent, meaningful values."""
+
+import numpy as np
+import pytest
+
+from cleaner.document import Page
+from cleaner.features import batch_features, feature_names
+from cleaner.readers.decode import decode_bytes
+from cleaner.readers.text import read_text
+
+FORUM = Page(lines=[
+    "Putin praises ties with Iran at the Ashgabat forum, where he met Pezeshkian.",
+    "",
+    "7 minutes ago, thaibeachlovers said:",
+    "  • Link to comment",
+    "  • Share on other sites",
+    "",
+    "© 2024 Example News. All rights reserved | Privacy",
+])
+
+
+def column(batch, name):
+    return batch.X[:, feature_names().index(name)]
+
+
+def test_one_row_per_text_line_and_one_column_per_name():
+    batch = batch_features([FORUM])
+    assert batch.X.shape == (5, len(feature_names()))
+    assert batch.line_of_row.tolist() == [0, 2, 3, 4, 6]
+    assert batch.X.dtype == np.float32
+
+
+def test_cues_fire_on_the_lines_that_carry_them():
+    batch = batch_features([FORUM])
+    assert column(batch, "cue_ago").tolist() == [0, 1, 0, 0, 0]
+    assert column(batch, "cue_said").tolist() == [0, 1, 0, 0, 0]
+    assert column(batch, "ends_colon").tolist() == [0, 1, 0, 0, 0]
+    assert column(batch, "starts_bullet").tolist() == [0, 0, 1, 1, 0]
+    assert column(batch, "cue_copyright")[4] >= 2  # "©" and "all rights reserved"
+    assert column(batch, "cue_separator")[4] == 1
+    assert column(batch, "ends_sentence")[0] == 1
+
+
+def test_gaps_blocks_and_neighbours_respect_page_edges():
+    batch = batch_features([FORUM])
+    assert column(batch, "gap_before").tolist() == [3, 1, 0, 0, 1]
+    assert np.isnan(column(batch, "log_chars@-1")[0])
+    assert np.isnan(column(batch, "log_chars@+1")[-1])
+    assert column(batch, "log_chars@+1")[0] == column(batch, "log_chars")[1]
+
+
+def test_a_page_gets_the_same_rows_alone_or_in_a_batch(seed_files):
+    pages = [read_text(decode_bytes(p.read_bytes())[0]) for p in seed_files]
+    together = batch_features(pages)
+    for index, page in enumerate(pages):
+        alone = batch_features([page]).X
+        np.testing.assert_array_equal(together.X[together.rows_of(index)], alone)
+
+
+def test_cjk_characters_count_as_words():
+    batch = batch_features([Page(lines=["東京で新しい博物館が開館した。", "Tokyo museum opens"])])
+    words = column(batch, "n_words")
+    assert words[0] >= 10  # no spaces, but every character carries meaning
+    assert column(batch, "cjk_share")[0] > 0.8
+    assert column(batch, "ends_sentence")[0] == 1  # the ideographic full stop
+
+
+@pytest.mark.parametrize("lines", [[], [""], ["   ", "\u00a0"], ["x"], ["\x01 odd \x01"]])
+def test_degenerate_pages(lines):
+    batch = batch_features([Page(lines=lines), FORUM])
+    text_lines = sum(1 for line in lines if line.strip())
+    assert batch.X.shape[0] == text_lines + 5
+    assert not np.isinf(batch.X).any()
+
+
+def test_features_are_linear_in_page_length():
+    page = Page(lines=["A sentence of ordinary length, said the reporter."] * 50_000)
+    batch = batch_features([page])
+    assert batch.X.shape[0] == 50_000
+    assert column(batch, "repeats_in_page")[0] == pytest.approx(np.log1p(49_999))

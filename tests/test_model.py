@@ -1,0 +1,80 @@
+"""The stacked line classifier as a scikit-learn estimator."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from cleaner.labels import LABELS
+from cleaner.model import UNLABELLED, LineClassifier
+from cleaner.train import labelled_batch, load_label_files
+
+SMALL = {"n_estimators": 8, "n_folds": 2, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def seed_gold(seeds_dir):
+    return labelled_batch(load_label_files([seeds_dir / "labeled"]))
+
+
+def fit(data, **params):
+    return LineClassifier(**{**SMALL, **params}).fit(
+        data.batch.X, data.y, page_of_row=data.batch.page_of_row, groups=data.groups)
+
+
+def test_probabilities_cover_every_label_and_sum_to_one(seed_gold):
+    probs = fit(seed_gold).predict_proba(seed_gold.batch.X,
+                                         page_of_row=seed_gold.batch.page_of_row)
+    assert probs.shape == (len(seed_gold.batch.X), len(LABELS))
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
+
+
+def test_same_seed_same_model(seed_gold):
+    X, pages = seed_gold.batch.X, seed_gold.batch.page_of_row
+    first = fit(seed_gold).predict_proba(X, page_of_row=pages)
+    second = fit(seed_gold).predict_proba(X, page_of_row=pages)
+    np.testing.assert_array_equal(first, second)
+
+
+def test_it_learns_pages_seen_on_several_sites(seeds_dir):
+    # Pass two learns from out-of-fold pass-one probabilities, so each kind of
+    # page must appear on more than one site for those probabilities to be informed.
+    files = load_label_files([seeds_dir / "labeled"])
+    copies = []
+    for copy in range(3):
+        for labelled in files:
+            clone_page = type(labelled)(labelled.lines, labelled.labels,
+                                        {"host": f"site{copy}.example"}, labelled.path)
+            copies.append(clone_page)
+    data = labelled_batch(copies)
+    clf = fit(data, n_estimators=20, n_folds=3)
+    predicted = clf.predict(data.batch.X, page_of_row=data.batch.page_of_row)
+    known = data.y != UNLABELLED
+    assert (predicted[known] == data.y[known]).mean() > 0.9
+
+
+def test_unlabelled_rows_give_context_but_no_target(seed_gold):
+    y = seed_gold.y.copy()
+    y[::2] = UNLABELLED
+    clf = LineClassifier(**SMALL).fit(seed_gold.batch.X, y,
+                                      page_of_row=seed_gold.batch.page_of_row,
+                                      groups=seed_gold.groups)
+    assert clf.predict_proba(seed_gold.batch.X[:3],
+                             page_of_row=seed_gold.batch.page_of_row[:3]).shape == (3, 4)
+
+
+def test_second_pass_sees_neighbours_so_line_order_matters(seed_gold):
+    clf = fit(seed_gold)
+    X, pages = seed_gold.batch.X, seed_gold.batch.page_of_row
+    stacked = clf.stack_features(np.eye(4)[np.arange(len(X)) % 4], pages)
+    assert stacked.shape[0] == len(X)
+    assert np.isnan(stacked[0, :4]).all()  # offset -3 of the first row is off the page
+
+
+def test_estimator_is_cloneable_with_its_params():
+    clf = LineClassifier(n_estimators=5, stack_radius=4)
+    assert clone(clf).get_params() == clf.get_params()
+
+
+def test_empty_input_gives_empty_probabilities(seed_gold):
+    clf = fit(seed_gold)
+    assert clf.predict_proba(seed_gold.batch.X[:0], page_of_row=np.zeros(0)).shape == (0, 4)
