@@ -18,10 +18,10 @@ class PageError(Exception):
 class DomCues:
     """What the HTML renderer knew about one rendered line."""
 
-    link_share: float = 0.0  # share of the line's characters inside <a>
+    link_share: float = 0.0  # share of the line's visible (non-space) characters inside <a>
     tag: str = ""  # the block element the line came from: p, li, h2, td, div, ...
     heading: int = 0  # 1-6 for h1-h6, else 0
-    depth: int = 0  # element depth of the block
+    depth: int = 0  # element depth of the block element (html = 0, body = 1)
     inside: frozenset[str] = frozenset()  # ancestor elements: nav, footer, li, form, ...
     tokens: frozenset[str] = frozenset()  # known class/id tokens of ancestors: comment, share, ...
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from cleaner.clean import join_kept
+from cleaner.corpus.split import site_of as registrable_site
 from cleaner.document import DomCues, Page
 from cleaner.features import LineBatch, batch_features
 from cleaner.labelfile import LabelledPage, cues_sidecar, find_label_files, read_label_file
@@ -71,7 +72,15 @@ def _sidecar_cues(path: Path) -> list[DomCues | None] | None:
 
 
 def site_of(labelled: LabelledPage) -> str:
-    return labelled.meta.get("host") or labelled.meta.get("dataset", "") + ":" + labelled.path
+    """The site a labelled page belongs to, for folds grouped by site.
+
+    Hosts reduce to their registrable domain, as in the held-out split, so
+    subdomains of one site never land on both sides of a fold.
+    """
+    host = labelled.meta.get("host")
+    if host:
+        return registrable_site(host)
+    return labelled.meta.get("dataset", "") + ":" + labelled.path
 
 
 def labelled_batch(files: list[LabelledPage], *, partial_weight: float = 0.0) -> LabelledBatch:
