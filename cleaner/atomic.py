@@ -14,11 +14,29 @@ from pathlib import Path
 from typing import IO
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates files readable by their owner only; output files should get
+# the permissions any other new file gets (0666 minus the umask).
+FILE_MODE = 0o666 & ~_umask()
+
+
+def temporary_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file in `path`'s folder, with normal file permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.fchmod(fd, FILE_MODE)
+    return fd, temp
+
+
 @contextmanager
 def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
-    path.parent.mkdir(parents=True, exist_ok=True)
     encoding = None if "b" in mode else "utf-8"
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, temp = temporary_beside(path)
     try:
         with os.fdopen(fd, mode, encoding=encoding) as handle:
             yield handle

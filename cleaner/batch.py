@@ -26,7 +26,7 @@ class Summary:
         if result.error is not None:
             self.errors += 1
             return
-        labelled = [line.label for line in result.lines if line.label is not None]
+        labelled = [label for label in result.labels if label is not None]
         self.lines += len(labelled)
         self.kept_lines += sum(label in keep for label in labelled)
 

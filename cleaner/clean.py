@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from cleaner.document import LabelledLine, Page, Result
+from cleaner.document import Page, Result
 from cleaner.features import batch_features
 from cleaner.labels import LABELS
 from cleaner.modelfile import LoadedModel, load_model
@@ -94,17 +94,16 @@ class Cleaner:
 
 def labelled_result(page: Page, probs: np.ndarray, keep: frozenset[str]) -> Result:
     """Attach a label and probability to every text line and join the kept ones."""
-    best = probs.argmax(axis=1) if len(probs) else np.zeros(0, dtype=int)
-    best_p = np.round(probs.max(axis=1), PROBABILITY_DIGITS) if len(probs) else np.zeros(0)
+    best = probs.argmax(axis=1).tolist() if len(probs) else []
+    best_p = np.round(probs.max(axis=1), PROBABILITY_DIGITS).tolist() if len(probs) else []
     labels: list[str | None] = [None] * len(page.lines)
     ps: list[float | None] = [None] * len(page.lines)
-    for row, index in enumerate(page.content_indices()):
-        labels[index] = LABELS[best[row]]
-        ps[index] = float(best_p[row])
-    lines = [LabelledLine(text, label, p) for text, label, p in zip(page.lines, labels, ps,
-                                                                    strict=True)]
+    for index, label, p in zip(page.content_indices(), best, best_p, strict=True):
+        labels[index] = LABELS[label]
+        ps[index] = p
     return Result(id=page.id, source=page.source, url=page.url, kind=page.kind,
-                  text=join_kept(page.lines, labels, keep), lines=lines)
+                  text=join_kept(page.lines, labels, keep), line_texts=page.lines,
+                  labels=labels, probabilities=ps)
 
 
 def join_kept(lines: Sequence[str], labels: Sequence[str | None], keep: frozenset[str]) -> str:
@@ -122,4 +121,4 @@ def join_kept(lines: Sequence[str], labels: Sequence[str | None], keep: frozense
 
 
 def error_result(id: str, source: str, url: str | None, reason: str) -> Result:
-    return Result(id=id, source=source, url=url, text="", lines=[], error=reason)
+    return Result(id=id, source=source, url=url, text="", error=reason)

@@ -38,6 +38,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
+    pretty_exceptions_enable=False,
     help="Strip navigation, related links and reader comments from scraped news pages.",
 )
 state = {"debug": False}

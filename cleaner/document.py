@@ -58,10 +58,13 @@ class Page:
     kind: str = "text"  # "text" for a text dump, "html" for a rendered HTML page
     cues: list[DomCues | None] | None = None  # one per line when kind == "html"
     meta: dict[str, str] = field(default_factory=dict)
+    _content: list[int] | None = field(default=None, repr=False, compare=False)
 
     def content_indices(self) -> list[int]:
-        """Indices of the lines that get a label: those with visible text."""
-        return [i for i, line in enumerate(self.lines) if line.strip()]
+        """Indices of the lines that get a label: those with visible text (computed once)."""
+        if self._content is None:
+            self._content = [i for i, line in enumerate(self.lines) if line.strip()]
+        return self._content
 
 
 @dataclass(slots=True)
@@ -73,20 +76,33 @@ class LabelledLine:
 
 @dataclass(slots=True)
 class Result:
-    """The cleaner's answer for one page: every line labelled, and the kept text."""
+    """The cleaner's answer for one page: every line labelled, and the kept text.
+
+    Labels and probabilities are kept as plain lists, one entry per input
+    line (None on blank lines); `lines` pairs them with the text on demand,
+    so writing only the clean text never builds per-line objects.
+    """
 
     id: str
     source: str
     url: str | None
     text: str
-    lines: list[LabelledLine]
+    line_texts: list[str] = field(default_factory=list)
+    labels: list[str | None] = field(default_factory=list)
+    probabilities: list[float | None] = field(default_factory=list)
     kind: str = "text"
     error: str | None = None
+
+    @property
+    def lines(self) -> list[LabelledLine]:
+        return [LabelledLine(text, label, p) for text, label, p in
+                zip(self.line_texts, self.labels, self.probabilities, strict=True)]
 
     def as_record(self, with_lines: bool) -> dict:
         record: dict = {"id": self.id, "url": self.url, "source": self.source, "text": self.text}
         if with_lines:
-            record["lines"] = [{"text": ln.text, "label": ln.label, "p": ln.p} for ln in self.lines]
+            record["lines"] = [{"text": text, "label": label, "p": p} for text, label, p in
+                               zip(self.line_texts, self.labels, self.probabilities, strict=True)]
         if self.error is not None:
             record["error"] = self.error
         return record

@@ -24,7 +24,7 @@ def dom_feature_matrix(pages: Sequence[Page], n_rows: int) -> np.ndarray:
     row = 0
     for page in pages:
         if page.cues is None:
-            row += sum(1 for line in page.lines if line.strip())
+            row += len(page.content_indices())
             continue
         for line, cues in zip(page.lines, page.cues, strict=True):
             if not line.strip():

@@ -25,7 +25,7 @@ from cleaner.document import Page
 from cleaner.dom_features import DOM_FEATURE_NAMES, dom_feature_matrix
 from cleaner.stopwords import STOPWORDS
 
-FEATURE_SCHEMA = "lines-v1"
+FEATURE_SCHEMA = "lines-v5"
 
 # Character classes of the lookup table.
 SPACE, LOWER, UPPER, DIGIT, SENT_END, PUNCT, LETTER, CJK, SYMBOL = range(9)
@@ -47,11 +47,18 @@ PAGE_COMMON_TOKENS = 20
 NEIGHBOUR_OFFSETS = (-2, -1, 1, 2)
 CONTEXT_RADIUS = 5
 MAX_GAP = 3  # blank lines between two text lines, capped: 3+ means "far apart"
+COLUMN_GAP = "    "  # four spaces inside a line: a gap between table columns
+# Related links and reader comments come in regions opened by a header
+# ("Related stories", "12 comments") and full of repeated cues: each line
+# learns how far (in text lines, capped) the nearest such cue is, and how
+# dense comment cues are around it.
+REGION_REACH = 30
+AREA_RADIUS = 8
 
-# Tokens: runs of word characters, or the marker that separates lines when
-# the whole batch is tokenised in one call.
-LINE_MARK = "\x01"
-TOKEN = re.compile(r"\w+|\x01")
+# Tokens are runs of word characters. The whole batch is tokenised in one
+# findall; which line each token belongs to comes from a lookup table of the
+# exact same character class over code points.
+TOKEN = re.compile(r"\w+")
 
 # Cue words and phrases, matched on lower-cased text. Most are English, so
 # the model also gets language-agnostic cues (©, clock times, years, digits,
@@ -60,7 +67,8 @@ CUE_WORDS: dict[str, tuple[str, ...]] = {
     "said": ("said", "says", "wrote", "writes"),
     "ago": ("ago",),
     "reply": ("reply", "replies", "report", "permalink", "quote", "recommend", "like",
-              "likes", "flag", "reactions", "upvote", "votes"),
+              "likes", "flag", "reactions", "upvote", "downvote", "votes", "points", "thanks",
+              "haha", "helpful", "member", "members", "posts", "joined"),
     "comment": ("comment", "comments", "kommentar", "kommentare", "commentaire",
                 "commentaires", "comentario", "comentarios", "commenti", "discussion"),
     "share": ("share", "tweet", "facebook", "twitter", "email", "e-mail", "print",
@@ -76,7 +84,8 @@ CUE_WORDS: dict[str, tuple[str, ...]] = {
              "wednesday", "thursday", "friday", "saturday", "sunday", "today", "yesterday",
              "updated", "published", "posted", *map(str, range(1990, 2031))),
     "media": ("photo", "photos", "image", "images", "getty", "reuters", "ap", "afp",
-              "credit", "caption", "video", "videos", "gallery", "click", "enlarge"),
+              "credit", "caption", "video", "videos", "gallery", "click", "enlarge",
+              "pictured", "photographer", "shutterstock", "istock", "epa", "dpa", "file"),
     "advert": ("advertisement", "advertising", "sponsored", "ad", "ads", "promoted"),
 }
 CUE_PHRASES: dict[str, tuple[str, ...]] = {
@@ -84,6 +93,8 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
     "related": ("read more", "see also", "more news", "more stories", "top stories"),
     "reply": ("link to comment", "report abuse"),
     "copyright": ("©", "(c)", "all rights reserved"),
+    # A caption names who stands where: "Putin (R) shakes hands", "X, left, and Y".
+    "media": ("(r)", "(l)", ", left,", ", right,", ", center,", "(left)", "(right)"),
     "separator": (" | ", " » ", " / ", " · ", " :: "),
 }
 CUE_NAMES: tuple[str, ...] = (*CUE_WORDS, "separator", "clock")
@@ -151,71 +162,67 @@ def feature_names() -> list[str]:
 @lru_cache(maxsize=1)
 def _feature_columns_template() -> tuple[str, ...]:
     empty = Page(lines=["x"])
-    return tuple(_named_columns([empty]).keys())
+    return tuple(_named_columns([empty], _collect_lines([empty])).keys())
 
 
 def batch_features(pages: Sequence[Page]) -> LineBatch:
     """Feature matrix for every text line of `pages`, in page and line order."""
-    columns = _named_columns(pages)
+    rows = _collect_lines(pages)
+    columns = _named_columns(pages, rows)
     X = np.column_stack(list(columns.values())).astype(np.float32, copy=False)
-    page_of_row, line_of_row, page_starts = _row_index(pages)
-    return LineBatch(X=X, page_of_row=page_of_row, line_of_row=line_of_row,
-                     page_starts=page_starts)
+    return LineBatch(X=X, page_of_row=rows.page_of_row, line_of_row=rows.line_of_row,
+                     page_starts=rows.page_starts)
 
 
-def _row_index(pages: Sequence[Page]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    line_rows = [page.content_indices() for page in pages]
-    counts = np.fromiter((len(rows) for rows in line_rows), dtype=np.int64, count=len(pages))
+@dataclass(slots=True)
+class _Rows:
+    texts: list[str]  # stripped text of each text line
+    raw: list[str]  # the line as it came
+    gaps: np.ndarray  # blank lines before it, capped
+    page_of_row: np.ndarray
+    line_of_row: np.ndarray
+    page_starts: np.ndarray
+
+
+def _collect_lines(pages: Sequence[Page]) -> _Rows:
+    indices = [page.content_indices() for page in pages]
+    counts = np.fromiter(map(len, indices), dtype=np.int64, count=len(pages))
     page_starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    n = int(page_starts[-1])
     page_of_row = np.repeat(np.arange(len(pages), dtype=np.int32), counts)
-    line_of_row = np.fromiter((i for rows in line_rows for i in rows), dtype=np.int32,
-                              count=int(page_starts[-1]))
-    return page_of_row, line_of_row, page_starts
+    line_of_row = np.fromiter((i for rows in indices for i in rows), dtype=np.int32, count=n)
+    raw = [page.lines[i] for page, rows in zip(pages, indices, strict=True) for i in rows]
+    texts = [line.strip() for line in raw]
+    gaps = np.empty(n, dtype=np.float32)
+    if n:
+        gaps[1:] = line_of_row[1:] - line_of_row[:-1] - 1
+        gaps[page_starts[:-1][counts > 0]] = MAX_GAP  # a page's first line: far from anything
+    return _Rows(texts, raw, np.minimum(gaps, MAX_GAP), page_of_row, line_of_row, page_starts)
 
 
-def _named_columns(pages: Sequence[Page]) -> dict[str, np.ndarray]:
-    texts, raw, gaps, page_of_row, page_starts = _collect_lines(pages)
+def _named_columns(pages: Sequence[Page], rows: _Rows) -> dict[str, np.ndarray]:
+    texts, page_of_row, page_starts = rows.texts, rows.page_of_row, rows.page_starts
     cols: dict[str, np.ndarray] = {}
     cols.update(_char_features(texts))
-    cols.update(_shape_features(texts, raw, gaps))
+    cols.update(_shape_features(texts, rows.raw, rows.gaps))
     cols.update(_token_features(texts, page_of_row, page_starts))
     cols.update(_dom_columns(pages, len(texts)))
     cols.update(_page_context(cols, texts, page_of_row, page_starts))
+    cols.update(_region_columns(cols, page_of_row, page_starts))
+    cols.update(_continuation_columns(cols, page_of_row))
     cols.update(_neighbour_columns(cols, page_of_row))
     return cols
 
 
-def _collect_lines(pages: Sequence[Page]):
-    """Stripped text of each text line, its raw form, and blank lines before it."""
-    texts: list[str] = []
-    raw: list[str] = []
-    gaps: list[int] = []
-    counts: list[int] = []
-    for page in pages:
-        before = len(texts)
-        gap = MAX_GAP
-        for line in page.lines:
-            stripped = line.strip()
-            if not stripped:
-                gap += 1
-                continue
-            if LINE_MARK in stripped:  # reserved as the batch tokeniser's line separator
-                stripped = stripped.replace(LINE_MARK, " ")
-            texts.append(stripped)
-            raw.append(line)
-            gaps.append(min(gap, MAX_GAP))
-            gap = 0
-        counts.append(len(texts) - before)
-    counts_arr = np.asarray(counts, dtype=np.int64)
-    page_starts = np.concatenate([[0], np.cumsum(counts_arr)]).astype(np.int64)
-    page_of_row = np.repeat(np.arange(len(pages), dtype=np.int32), counts_arr)
-    return texts, raw, np.asarray(gaps, dtype=np.float32), page_of_row, page_starts
+def utf32(text: str) -> np.ndarray:
+    """Code points of `text`; lone surrogates (possible in str from the API) pass through."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def _code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Code points of all lines joined by newlines, each char's line, and line starts."""
     joined = "\n".join(texts) + "\n" if texts else ""
-    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    cps = utf32(joined)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     line_of_char = np.repeat(np.arange(len(texts), dtype=np.int64), lengths + 1)
     starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
@@ -226,7 +233,8 @@ def _char_features(texts: list[str]) -> dict[str, np.ndarray]:
     n = len(texts)
     cps, line_of_char, starts = _code_points(texts)
     table = char_class_table()
-    classes = np.where(cps < 0x10000, table[np.minimum(cps, 0xFFFF)], SYMBOL).astype(np.int64)
+    classes = table[np.minimum(cps, 0xFFFF)].astype(np.int64)
+    classes[cps > 0xFFFF] = SYMBOL  # emoji and rare scripts: not counted as letters
     counts = np.bincount(line_of_char * N_CLASSES + classes, minlength=n * N_CLASSES)
     counts = counts.reshape(n, N_CLASSES).astype(np.float32)
     counts[:, SPACE] -= 1  # the newline that joined the lines
@@ -255,8 +263,10 @@ def _char_features(texts: list[str]) -> dict[str, np.ndarray]:
         "n_sentence_ends": counts[:, SENT_END],
         "ends_sentence": (classes[last] == SENT_END) if n else np.zeros(0),
         "ends_colon": last_cp == ord(":"),
+        "ends_digit": (classes[last] == DIGIT) if n else np.zeros(0),
         "ends_letter": np.isin(classes[last], (LOWER, UPPER, LETTER, CJK)) if n else np.zeros(0),
         "starts_upper": (classes[starts] == UPPER) if n else np.zeros(0),
+        "starts_lower": (classes[starts] == LOWER) if n else np.zeros(0),
         "starts_digit": (classes[starts] == DIGIT) if n else np.zeros(0),
         "starts_bullet": np.isin(first_cp, [ord(c) for c in BULLET_CHARS]),
         "bracketed": (first_cp == ord("[")) & (last_cp == ord("]")),
@@ -267,19 +277,22 @@ def _char_features(texts: list[str]) -> dict[str, np.ndarray]:
 def _shape_features(texts: list[str], raw: list[str], gaps: np.ndarray) -> dict[str, np.ndarray]:
     n = len(texts)
     indent = np.fromiter((len(r) - len(r.lstrip()) for r in raw), dtype=np.float32, count=n)
-    return {"gap_before": gaps, "indent": np.minimum(indent, 8)}
+    # Text browsers lay table cells side by side, separated by runs of spaces:
+    # such a line mixes columns (an article beside a menu, say).
+    columns = np.fromiter((t.count(COLUMN_GAP) for t in texts), dtype=np.float32, count=n)
+    return {"gap_before": gaps, "indent": np.minimum(indent, 8), "column_gaps": columns}
 
 
 def _token_features(texts: list[str], page_of_row: np.ndarray, page_starts: np.ndarray):
     """Stopword shares and cue-word counts from one tokenisation of the whole batch."""
     n = len(texts)
-    joined = (LINE_MARK + "\n").join(texts).lower()
+    joined = "\n".join(texts).lower()
     tokens = TOKEN.findall(joined)
-    is_mark = np.fromiter((t == LINE_MARK for t in tokens), dtype=bool, count=len(tokens))
-    line_of_token = np.cumsum(is_mark)
-    keep = ~is_mark
-    tokens = [t for t, mark in zip(tokens, is_mark.tolist(), strict=True) if not mark]
-    line_of_token = line_of_token[keep]
+    line_of_token = _line_of_each_token(joined, n, len(tokens))
+    if line_of_token is None:  # tables disagree with the regex: tokenise line by line
+        per_line = [TOKEN.findall(t.lower()) for t in texts]
+        tokens = [t for line in per_line for t in line]
+        line_of_token = np.repeat(np.arange(n), [len(line) for line in per_line])
     n_tokens = np.bincount(line_of_token, minlength=n).astype(np.float32)
     is_stop = np.fromiter(map(STOPWORDS.__contains__, tokens), dtype=bool, count=len(tokens))
     stop = np.bincount(line_of_token, weights=is_stop, minlength=n).astype(np.float32)
@@ -289,11 +302,39 @@ def _token_features(texts: list[str], page_of_row: np.ndarray, page_starts: np.n
     cues = np.zeros((len(CUE_NAMES), n), dtype=np.float32)
     hit = cue_ids >= 0
     np.add.at(cues, (cue_ids[hit], line_of_token[hit]), 1)
-    _add_phrase_cues(cues, joined.replace(LINE_MARK, ""), n)
+    _add_phrase_cues(cues, joined, n)
     safe = np.maximum(n_tokens, 1)
     out = {"stop_share": stop / safe, "n_stop": stop, "common_share": common / safe}
     out.update({f"cue_{name}": cues[i] for i, name in enumerate(CUE_NAMES)})
     return out
+
+
+@lru_cache(maxsize=1)
+def word_char_table() -> np.ndarray:
+    """For every BMP code point, whether TOKEN's \\w matches it (by asking the regex)."""
+    table = np.zeros(0x10000, dtype=bool)
+    every_char = "".join(map(chr, range(0x10000)))
+    for match in TOKEN.finditer(every_char):
+        table[match.start():match.end()] = True
+    return table
+
+
+def _line_of_each_token(joined: str, n_lines: int, n_tokens: int) -> np.ndarray | None:
+    """The line of each token of TOKEN.findall(joined), lines being split on newlines."""
+    if not n_tokens:
+        return np.zeros(0, dtype=np.int64)
+    cps = utf32(joined)
+    is_word = np.zeros(len(cps), dtype=bool)
+    bmp = cps < 0x10000
+    is_word[bmp] = word_char_table()[cps[bmp]]
+    for i in np.flatnonzero(~bmp):  # astral characters are rare: ask the regex
+        is_word[i] = TOKEN.match(chr(cps[i])) is not None
+    starts = is_word.copy()
+    starts[1:] &= ~is_word[:-1]
+    if int(starts.sum()) != n_tokens:
+        return None
+    line_of_char = np.cumsum(cps == ord("\n"))
+    return line_of_char[starts]
 
 
 def _page_common_counts(tokens, line_of_token, page_starts, n) -> np.ndarray:
@@ -315,9 +356,7 @@ def _add_phrase_cues(cues: np.ndarray, joined: str, n: int) -> None:
     """Count multi-word cue phrases and clock times with fast substring scans."""
     if not n:
         return
-    line_starts = np.flatnonzero(
-        np.frombuffer(("\n" + joined).encode("utf-32-le"), dtype=np.uint32) == ord("\n")
-    )
+    line_starts = np.flatnonzero(utf32("\n" + joined) == ord("\n"))
     positions: list[int] = []
     ids: list[int] = []
     for name, phrases in CUE_PHRASES.items():
@@ -393,6 +432,65 @@ _CONTEXT_NAMES = (
 )
 
 
+def _region_columns(cols, page_of_row, page_starts) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    n = len(page_of_row)
+    first = page_starts[page_of_row] if n else np.zeros(0, np.int64)
+    last = page_starts[page_of_row + 1] - 1 if n else np.zeros(0, np.int64)
+    # Headlines and standfirsts sit just above the article's prose; bylines and
+    # related links just below it. Prose: a long line with a sentence end.
+    prose = (cols["log_chars"] >= np.log1p(LONG_LINE_CHARS)) & (cols["n_sentence_ends"] > 0)
+    out["since_prose"] = _lines_since(prose, first)
+    out["until_prose"] = _lines_since(prose[::-1], (n - 1 - last)[::-1])[::-1]
+    # "said" is everywhere in news prose; only a "NAME said:" header marks a comment.
+    comment_cues = (cols["cue_comment"] + cols["cue_ago"] + cols["cue_reply"]
+                    + cols["cue_said"] * cols["ends_colon"])
+    regions = (("related", cols["cue_related"]), ("comment", comment_cues),
+               ("media", cols["cue_media"]))  # captions sit beside photo credits
+    for region, cues in regions:
+        hit = cues > 0
+        out[f"since_{region}_cue"] = _lines_since(hit, first)
+        out[f"until_{region}_cue"] = _lines_since(hit[::-1], (n - 1 - last)[::-1])[::-1]
+    out["comment_cue_area"] = _window_sum(comment_cues, page_starts, page_of_row, AREA_RADIUS)
+    return out
+
+
+def _continuation_columns(cols, page_of_row) -> dict[str, np.ndarray]:
+    """Whether a line continues the sentence of the line before it, or is continued.
+
+    Text browsers wrap paragraphs inside narrow table cells into short lines
+    ("Canadian Blood Services asks" / "ban on" / "official"): each fragment
+    looks like a menu item, but starts in lower case right under a line that
+    ends mid-sentence.
+    """
+    open_end = (cols["ends_sentence"] == 0) & (cols["ends_colon"] == 0)
+    joined = (cols["gap_before"] == 0) & (cols["starts_lower"] == 1)
+    prev_open, has_prev = shift_within_pages(open_end, -1, page_of_row)
+    continues = joined & prev_open & has_prev
+    next_continues, has_next = shift_within_pages(continues, 1, page_of_row)
+    return {"continues_prev": continues, "continued_by_next": next_continues & has_next}
+
+
+def _lines_since(hit: np.ndarray, first_row: np.ndarray) -> np.ndarray:
+    """Text lines since the last row with `hit` in the same page (0 on it), capped."""
+    rows = np.arange(len(hit))
+    last_hit = np.maximum.accumulate(np.where(hit, rows, -1)) if len(hit) else rows
+    since = np.where(last_hit >= first_row, rows - last_hit, REGION_REACH)
+    return np.minimum(since, REGION_REACH).astype(np.float32)
+
+
+def _window_sum(values, page_starts, page_of_row, radius: int) -> np.ndarray:
+    """Sum of `values` over rows within `radius`, inside the page (exact for counts)."""
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, np.float32)
+    cumulative = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
+    rows = np.arange(n)
+    lo = np.maximum(rows - radius, page_starts[page_of_row])
+    hi = np.minimum(rows + radius + 1, page_starts[page_of_row + 1])
+    return (cumulative[hi] - cumulative[lo]).astype(np.float32)
+
+
 def _page_offsets(cumsum: np.ndarray, page_starts: np.ndarray) -> np.ndarray:
     """For each page, the running total reached before its first row."""
     padded = np.concatenate([[0.0], cumsum])
@@ -416,10 +514,18 @@ def _first_row_of_max(values, page_of_row, page_starts) -> np.ndarray:
 
 
 def _repeat_counts(texts: list[str], page_of_row: np.ndarray) -> np.ndarray:
-    """How many other lines of the same page carry the same text."""
-    keys = list(zip(page_of_row.tolist(), (t.lower() for t in texts), strict=True))
-    counter = Counter(keys)
-    return np.fromiter((counter[k] - 1 for k in keys), dtype=np.float32, count=len(keys))
+    """How many other lines of the same page carry the same text (case ignored).
+
+    Lines are keyed by a 64-bit hash of their lower-cased text mixed with their
+    page, so one np.unique counts repeats for the whole batch at once.
+    """
+    if not texts:
+        return np.zeros(0, dtype=np.float32)
+    hashes = np.fromiter(map(hash, "\n".join(texts).lower().split("\n")), dtype=np.int64,
+                         count=len(texts))
+    keys = hashes ^ (page_of_row.astype(np.int64) * np.int64(0x9E3779B97F4A7C15 - (1 << 64)))
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    return (counts[inverse] - 1).astype(np.float32)
 
 
 def _blocks(gap_before: np.ndarray, first_row_of_page: np.ndarray, n: int):

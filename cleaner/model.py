@@ -31,6 +31,9 @@ UNLABELLED = -1
 # Trees need a number where a feature is unknown (no neighbour at a page edge,
 # no DOM cue in a text dump); no real feature takes this value.
 MISSING = -9.0
+# Pass one's confident lines of a label mark its span on the page (from the
+# first to the last of them); pass two learns where each line sits against it.
+SPAN_THRESHOLD = 0.5
 
 
 class LineClassifier(ClassifierMixin, BaseEstimator):
@@ -49,10 +52,12 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         max_depth: int | None = 18,
         min_samples_leaf: int = 3,
         max_features: float | str = "sqrt",
+        second_max_features: float | str | None = None,
         class_weight_power: float = 0.5,
         n_folds: int = 4,
         stack_offsets: tuple[int, ...] = (-3, -2, -1, 0, 1, 2, 3),
         stack_radius: int = 8,
+        decision_weights: tuple[float, ...] | None = None,
         n_jobs: int | None = None,
         random_state: int = 0,
     ):
@@ -60,10 +65,12 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         self.max_depth = max_depth
         self.min_samples_leaf = min_samples_leaf
         self.max_features = max_features
+        self.second_max_features = second_max_features
         self.class_weight_power = class_weight_power
         self.n_folds = n_folds
         self.stack_offsets = stack_offsets
         self.stack_radius = stack_radius
+        self.decision_weights = decision_weights
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -79,8 +86,12 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         self.first_ = self._booster().fit(X[labelled], y[labelled], sample_weight=weight[labelled])
         first_probs = self._out_of_fold(X, y, groups, weight)
         X2 = np.hstack([X, _fill_missing(self.stack_features(first_probs, page_of_row))])
-        self.second_ = self._booster().fit(X2[labelled], y[labelled],
-                                           sample_weight=weight[labelled])
+        second = self._booster()
+        if self.second_max_features is not None:
+            # Pass two's strongest columns are the few stacked probabilities:
+            # sampling more columns per split lets the trees find them.
+            second.set_params(max_features=self.second_max_features)
+        self.second_ = second.fit(X2[labelled], y[labelled], sample_weight=weight[labelled])
         return self
 
     def predict_proba(self, X, *, page_of_row):
@@ -91,7 +102,19 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         first_probs = self._full_proba(self.first_, X)
         X2 = np.hstack([X, _fill_missing(self.stack_features(first_probs,
                                                              np.asarray(page_of_row)))])
-        return self._full_proba(self.second_, X2)
+        return self._weighted(self._full_proba(self.second_, X2))
+
+    def _weighted(self, probs: np.ndarray) -> np.ndarray:
+        """Shift the decision toward rare labels: probabilities times per-label weights.
+
+        Weights are chosen by site-grouped cross-validation on the training
+        data (see cleaner/recipe.py), like a prior correction for a skewed
+        label distribution; rows are renormalised to sum to one.
+        """
+        if self.decision_weights is None:
+            return probs
+        weighted = probs * np.asarray(self.decision_weights, dtype=float)
+        return weighted / np.maximum(weighted.sum(axis=1, keepdims=True), 1e-12)
 
     def predict(self, X, *, page_of_row):
         return self.predict_proba(X, page_of_row=page_of_row).argmax(axis=1)
@@ -148,6 +171,8 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         columns.append(_window_mean(probs, page_of_row, self.stack_radius))
         columns.append(_page_progress(probs[:, BODY], page_of_row))
         columns.append(_page_progress(probs[:, COMMENT], page_of_row))
+        columns.append(_span_position(probs[:, BODY] > SPAN_THRESHOLD, page_of_row))
+        columns.append(_span_position(probs[:, COMMENT] > SPAN_THRESHOLD, page_of_row))
         return np.hstack(columns).astype(np.float32)
 
 
@@ -164,6 +189,28 @@ def _window_mean(probs: np.ndarray, page_of_row: np.ndarray, radius: int) -> np.
     lo = np.maximum(rows - radius, starts)
     hi = np.minimum(rows + radius + 1, ends)
     return (cumulative[hi] - cumulative[lo]) / (hi - lo)[:, None]
+
+
+def _span_position(confident: np.ndarray, page_of_row: np.ndarray) -> np.ndarray:
+    """Rows after the span's first row and before its last, as shares of the page.
+
+    Negative before the span starts / after it ends; NaN (missing) on pages
+    where pass one is confident about no line of that label.
+    """
+    n = len(confident)
+    rows = np.arange(n)
+    n_pages = int(page_of_row.max()) + 1 if n else 0
+    first = np.full(n_pages, n, dtype=np.int64)
+    last = np.full(n_pages, -1, dtype=np.int64)
+    np.minimum.at(first, page_of_row[confident], rows[confident])
+    np.maximum.at(last, page_of_row[confident], rows[confident])
+    starts = np.searchsorted(page_of_row, page_of_row, side="left")
+    ends = np.searchsorted(page_of_row, page_of_row, side="right")
+    size = np.maximum(ends - starts, 1)
+    found = last[page_of_row] >= 0
+    after_first = np.where(found, (rows - first[page_of_row]) / size, np.nan)
+    before_last = np.where(found, (last[page_of_row] - rows) / size, np.nan)
+    return np.column_stack([after_first, before_last])
 
 
 def _page_progress(p: np.ndarray, page_of_row: np.ndarray) -> np.ndarray:

@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import IO
 
-from cleaner.atomic import atomic_write_text
+from cleaner.atomic import atomic_write_text, temporary_beside
 from cleaner.document import Result
 from cleaner.inputs import Source
 
@@ -69,9 +68,7 @@ class JsonlSink:
             self.stream: IO[str] = sys.stdout
             self.temp: str | None = None
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, self.temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                             suffix=".tmp")
+            fd, self.temp = temporary_beside(path)
             self.stream = os.fdopen(fd, "w", encoding="utf-8")
 
     def write(self, source: Source, result: Result) -> None:

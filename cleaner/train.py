@@ -83,21 +83,59 @@ def site_of(labelled: LabelledPage) -> str:
     return labelled.meta.get("dataset", "") + ":" + labelled.path
 
 
-def labelled_batch(files: list[LabelledPage], *, partial_weight: float = 0.0) -> LabelledBatch:
+def labelled_batch(
+    files: list[LabelledPage],
+    *,
+    partial_weight: float = 0.0,
+    weight: float = 1.0,
+    min_partial_body_chars: int = 0,
+) -> LabelledBatch:
+    """Feature rows and targets for label files.
+
+    `weight` scales every row (to balance datasets). In files whose gold is
+    partial, body lines shorter than `min_partial_body_chars` carry no target:
+    gold texts aligned to pages keep bylines and datelines that LABELING.md
+    calls nav, and those are the short lines.
+    """
     pages = [page_of(f) for f in files]
     batch = batch_features(pages)
     y = np.full(len(batch.X), UNLABELLED, dtype=np.int64)
-    weight = np.ones(len(batch.X))
+    weights = np.ones(len(batch.X))
     sites = np.empty(len(batch.X), dtype=object)
     for page_index, labelled in enumerate(files):
         rows = batch.rows_of(page_index)
         labels = [labelled.labels[i] for i in batch.line_of_row[rows]]
         gold = gold_labels(labelled)
         y[rows] = [_target(label, gold, partial_weight) for label in labels]
-        weight[rows] = [1.0 if label in gold else partial_weight for label in labels]
+        weights[rows] = [weight if label in gold else weight * partial_weight
+                         for label in labels]
+        if gold != ALL_GOLD and min_partial_body_chars:
+            short = np.fromiter((len(labelled.lines[i].strip()) < min_partial_body_chars
+                                 for i in batch.line_of_row[rows]), dtype=bool)
+            targets = y[rows]  # a view: rows is a slice
+            targets[short & (targets == LABEL_INDEX["body"])] = UNLABELLED
         sites[rows] = site_of(labelled)
     return LabelledBatch(files=files, pages=pages, batch=batch, y=y,
-                         groups=sites.astype(str), weight=weight)
+                         groups=sites.astype(str), weight=weights)
+
+
+def combine_batches(parts: Sequence[LabelledBatch]) -> LabelledBatch:
+    """One batch of several, pages renumbered, rows in order."""
+    page_offsets = np.cumsum([0] + [len(p.pages) for p in parts])
+    row_offsets = np.cumsum([0] + [len(p.y) for p in parts])
+    batch = LineBatch(
+        X=np.vstack([p.batch.X for p in parts]),
+        page_of_row=np.concatenate([p.batch.page_of_row + off
+                                    for p, off in zip(parts, page_offsets, strict=False)]),
+        line_of_row=np.concatenate([p.batch.line_of_row for p in parts]),
+        page_starts=np.concatenate([[0]] + [p.batch.page_starts[1:] + off
+                                            for p, off in zip(parts, row_offsets, strict=False)]),
+    )
+    return LabelledBatch(files=[f for p in parts for f in p.files],
+                         pages=[page for p in parts for page in p.pages], batch=batch,
+                         y=np.concatenate([p.y for p in parts]),
+                         groups=np.concatenate([p.groups for p in parts]),
+                         weight=np.concatenate([p.weight for p in parts]))
 
 
 def _target(label: str | None, gold: frozenset[str], partial_weight: float) -> int:
@@ -137,8 +175,16 @@ def evaluate(estimator, files: list[LabelledPage]) -> dict:
     """Line figures over fully labelled lines, and body-text figures per page."""
     data = labelled_batch(files)
     probs = estimator.predict_proba(data.batch.X, page_of_row=data.batch.page_of_row)
+    return score_probabilities(data, probs)
+
+
+def score_probabilities(data: LabelledBatch, probs: np.ndarray) -> dict:
+    """Figures for predicted probabilities of the rows of `data`."""
     predicted = probs.argmax(axis=1)
-    known = data.y != UNLABELLED
+    # Line figures only on pages whose gold gives all four labels: on partial
+    # gold the other lines have no label, so precision would mean nothing.
+    full_gold = np.array([gold_labels(f) == ALL_GOLD for f in data.files], dtype=bool)
+    known = (data.y != UNLABELLED) & full_gold[data.batch.page_of_row]
     report = line_report(data.y[known], predicted[known])
     report["text"] = _text_figures(data, predicted)
     return report

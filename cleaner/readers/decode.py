@@ -133,7 +133,7 @@ NEWLINE = re.compile(r"\r\n|\r|\n")
 def split_lines(text: str) -> list[str]:
     """Split on LF, CRLF and lone CR only (not str.splitlines' extra separators),
     so the lines are the ones `wc -l` and an editor would count."""
-    lines = NEWLINE.split(text)
+    lines = NEWLINE.split(text) if "\r" in text else text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return lines

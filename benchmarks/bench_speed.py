@@ -1,0 +1,101 @@
+"""Speed of `cleaner clean DIR -o OUT` on directories of text dumps, one core.
+
+The model is loaded before the clock starts; everything after (reading files,
+features, both classifier passes, writing the clean text) is timed, through
+the same code path as the CLI. BLAS and OpenMP are held to one thread.
+
+    python benchmarks/bench_speed.py                      # seeds + held-out l3s-gn1 dumps
+    python benchmarks/bench_speed.py --dir some/dumps --json speed.json
+
+The held-out dumps come from the corpus (`python -m cleaner.corpus build`);
+without it only the seeds are measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from threadpoolctl import threadpool_limits
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from cleaner.batch import run  # noqa: E402
+from cleaner.clean import Cleaner  # noqa: E402
+from cleaner.inputs import iter_sources  # noqa: E402
+from cleaner.labelfile import read_label_file  # noqa: E402
+from cleaner.output import TextTreeSink  # noqa: E402
+
+SEEDS = REPO.parent / "shared" / "seeds"
+HELDOUT_DUMPS = REPO / "data" / "build" / "corpus" / "l3s-gn1" / "w3m" / "heldout"
+# A crawl directory holds thousands of pages, cleaned in large batches; small
+# sample directories are copied until they hold this many files.
+MIN_PAGES = 2000
+
+
+def dumps_from_label_files(label_dir: Path, target: Path) -> Path:
+    """Write the page text of each label file as a plain dump (what a crawl leaves)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(label_dir.glob("*.tsv")):
+        page = read_label_file(path)
+        (target / (path.stem + ".txt")).write_text("\n".join(page.lines) + "\n", encoding="utf-8")
+    return target
+
+
+def crawl_like(directory: Path, scratch: Path) -> Path:
+    """A directory of at least MIN_PAGES dumps: copies of `directory`'s pages."""
+    files = sorted(p for p in directory.iterdir() if p.suffix == ".txt")
+    target = scratch / f"{directory.name}-x{-(-MIN_PAGES // len(files))}"
+    target.mkdir(parents=True, exist_ok=True)
+    for copy in range(-(-MIN_PAGES // len(files))):
+        for path in files:
+            (target / f"{copy:04d}_{path.name}").write_bytes(path.read_bytes())
+    return target
+
+
+def measure(cleaner: Cleaner, directory: Path) -> dict:
+    sources = list(iter_sources([str(directory)]))
+    lines = sum(len(s.read_bytes().splitlines()) for s in sources)
+    with tempfile.TemporaryDirectory() as out, threadpool_limits(1):
+        run(cleaner, sources[:50], TextTreeSink(Path(out)), keep=frozenset({"body"}))  # warm-up
+        started = time.perf_counter()
+        summary = run(cleaner, sources, TextTreeSink(Path(out)), keep=frozenset({"body"}))
+        seconds = time.perf_counter() - started
+    return {"dir": str(directory), "pages": len(sources), "errors": summary.errors,
+            "seconds": round(seconds, 3), "pages_per_s": round(len(sources) / seconds, 1),
+            "lines_per_s": round(lines / seconds, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", type=Path, action="append", help="Directory of dumps.")
+    parser.add_argument("--model", default="default")
+    parser.add_argument("--json", type=Path, help="Also write the results here.")
+    args = parser.parse_args()
+    cleaner = Cleaner.load(args.model)
+    with tempfile.TemporaryDirectory() as scratch:
+        dirs = args.dir or [SEEDS]
+        if not args.dir and HELDOUT_DUMPS.is_dir():
+            dirs.append(dumps_from_label_files(HELDOUT_DUMPS, Path(scratch) / "l3s-heldout"))
+        results = [measure(cleaner, crawl_like(d, Path(scratch))) for d in dirs]
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"cleaner clean DIR -o OUT, one core, model load excluded ({machine})")
+    print(f"each directory's pages copied to >= {MIN_PAGES} files")
+    print(f"{'directory':<40}{'pages':>8}{'pages/s':>10}{'lines/s':>12}")
+    for r in results:
+        name = Path(r["dir"]).name
+        print(f"{name:<40}{r['pages']:>8}{r['pages_per_s']:>10.0f}{r['lines_per_s']:>12.0f}")
+    print("reproduce: python benchmarks/bench_speed.py")
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine, "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""The recipe of the shipped model: which data, which settings, how it was scored.
+
+    python -m cleaner.recipe            # rebuild data/build/corpus, retrain models/default
+
+Everything is seeded, so the same datasets give the same model file. Every
+choice below was made by site-grouped cross-validation on the training split
+only; the held-out sites (a fifth, see cleaner/corpus/split.py) are scored
+once, after training, and their figures go into the model card.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from cleaner.train import (
+    LabelledBatch,
+    combine_batches,
+    corpus_summary,
+    evaluate,
+    fit_classifier,
+    labelled_batch,
+    load_label_files,
+)
+
+log = logging.getLogger("cleaner.recipe")
+
+DATASETS = Path("../shared/datasets")
+CORPUS = Path("data/build/corpus")
+MODEL = Path("models/default")
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """A corpus folder and how much it counts."""
+
+    folder: str
+    weight: float = 1.0  # scales every row of the set
+    partial_weight: float = 0.0  # non-gold lines of partial gold, as nav (0: no target)
+    min_partial_body_chars: int = 0  # shorter body lines of partial gold: no target
+
+
+# l3s-gn1 is the only set with all four labels. dragnet adds reader comments
+# from many more sites (cross-validated comment F1 on l3s-gn1 0.72 -> 0.78),
+# but its gold keeps bylines and datelines as article text, so its short body
+# lines carry no target, and it counts 0.3 so it does not outvote l3s-gn1 on
+# what a body line is. Its other lines are "nav or related": no target, or
+# related (rare already) would be learnt as nav.
+TRAINING_SETS = (
+    TrainingSet("l3s-gn1/w3m/train"),
+    TrainingSet("l3s-gn1/cleaner/train"),
+    TrainingSet("dragnet/w3m/train", weight=0.3, min_partial_body_chars=80),
+    TrainingSet("dragnet/cleaner/train", weight=0.3, min_partial_body_chars=80),
+    # Mozilla Readability's test pages are the only modern pages (body gold only):
+    # cross-validated body text F1 on them 0.87 -> 0.88, l3s-gn1 unchanged.
+    TrainingSet("readability/w3m/train", weight=0.5, partial_weight=0.5,
+                min_partial_body_chars=80),
+    TrainingSet("readability/cleaner/train", weight=0.5, partial_weight=0.5,
+                min_partial_body_chars=80),
+)
+# Forest size is a speed/accuracy trade: prediction walks every tree for every
+# line (about 0.1 us per tree and line), and 500 pages/s on one core leaves
+# about 4 us per line for the model.
+PARAMS = {
+    "n_estimators": 40,
+    "max_depth": 18,
+    "min_samples_leaf": 3,
+    "class_weight_power": 0.5,
+    # Related and comment lines are rare; their probabilities are scaled up
+    # before the argmax (chosen on out-of-fold predictions of the training sites).
+    "decision_weights": (1.0, 1.0, 4.0, 1.25),
+    "random_state": 0,
+}
+HELDOUT_SETS = (
+    "l3s-gn1/w3m/heldout",  # the text-dump figures the issue asks for
+    "l3s-gn1/cleaner/heldout",
+    "dragnet/w3m/heldout",
+    "dragnet/cleaner/heldout",
+    "readability/cleaner/heldout",
+    "cleaneval/cleaner/heldout",
+)
+
+
+def training_data(corpus: Path) -> LabelledBatch:
+    parts = []
+    for spec in TRAINING_SETS:
+        files = load_label_files([corpus / spec.folder])
+        log.info("%s: %d pages", spec.folder, len(files))
+        parts.append(labelled_batch(files, weight=spec.weight, partial_weight=spec.partial_weight,
+                                    min_partial_body_chars=spec.min_partial_body_chars))
+    return combine_batches(parts)
+
+
+def build_corpus(datasets: Path, corpus: Path, jobs: int) -> None:
+    from cleaner.corpus.build import build_corpus as build
+
+    started = time.perf_counter()
+    summary = build(datasets, corpus, jobs=jobs)
+    log.info("corpus: %d files in %.0f s", summary["files"], time.perf_counter() - started)
+
+
+def train_default(corpus: Path, out: Path, command: str) -> dict:
+    from cleaner.modelfile import base_card, save_model
+
+    data = training_data(corpus)
+    started = time.perf_counter()
+    clf = fit_classifier(data, **PARAMS)
+    clf.n_jobs = 1  # predict in the calling thread: batches are long, threads add overhead
+    log.info("fitted in %.0f s", time.perf_counter() - started)
+    card = base_card(clf, name=out.name)
+    card["command"] = command
+    card["recipe"] = {"training_sets": [vars(s) for s in TRAINING_SETS],
+                      "selection": "site-grouped 3-fold cross-validation on training sites"}
+    card["training_data"] = {
+        spec.folder: corpus_summary(load_label_files([corpus / spec.folder]))
+        for spec in TRAINING_SETS
+    }
+    card["metrics"] = {}
+    for folder in HELDOUT_SETS:
+        if (corpus / folder).is_dir():
+            files = load_label_files([corpus / folder])
+            card["metrics"][folder] = {**evaluate(clf, files), "pages": len(files)}
+    save_model(clf, card, out)
+    return card
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Rebuild the corpus, retrain the default model.")
+    parser.add_argument("--datasets", type=Path, default=DATASETS)
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--out", type=Path, default=MODEL)
+    parser.add_argument("--skip-build", action="store_true", help="Reuse an existing corpus.")
+    parser.add_argument("--jobs", type=int, default=-1, help="Processes for the corpus build.")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    if not args.skip_build:
+        build_corpus(args.datasets, args.corpus, args.jobs)
+    card = train_default(args.corpus, args.out,
+                         command="python -m cleaner.recipe " + " ".join(argv or sys.argv[1:]))
+    from cleaner.report import full_report
+
+    for folder, report in card["metrics"].items():
+        print(full_report(report, f"held-out: {folder} ({report['pages']} pages)"), end="\n\n")
+
+
+if __name__ == "__main__":
+    main()

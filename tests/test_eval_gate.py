@@ -1,0 +1,76 @@
+"""Evaluation gate: the shipped model must keep the figures pinned in eval_floors.json.
+
+Held-out pages are rebuilt from ../shared/datasets for every run (a few
+seconds with w3m), so the figures are those of the real corpus, not of a
+cached copy. Floors only go up: see eval_floors.json.
+"""
+
+import json
+import shutil
+from functools import reduce
+from pathlib import Path
+
+import pytest
+
+from cleaner import Cleaner
+from cleaner.labelfile import read_label_file
+from cleaner.modelfile import load_model
+from cleaner.readers.decode import decode_bytes
+from cleaner.train import evaluate, load_label_files
+
+FLOORS = json.loads((Path(__file__).parent / "eval_floors.json").read_text())["gates"]
+FORUM_SEED = "003_106c6ee7f5bce682"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, datasets_dir):
+    if shutil.which("w3m") is None:
+        pytest.skip("w3m is not installed (apt-get install -y w3m)")
+    from cleaner.corpus.build import build_corpus
+
+    out = tmp_path_factory.mktemp("corpus")
+    build_corpus(datasets_dir, out, datasets=("l3s-gn1",), renderers=["w3m"], jobs=2)
+    return out
+
+
+@pytest.fixture(scope="module")
+def figures(corpus, seeds_dir):
+    model = load_model()
+    results = {}
+    for data in {gate["data"] for gate in FLOORS} - {"seeds"}:
+        results[data] = evaluate(model.estimator, load_label_files([corpus / data]))
+    results["seeds"] = evaluate(model.estimator, load_label_files([seeds_dir / "labeled"]))
+    results["seeds"]["seed_003_comment_lines_kept"] = forum_comment_lines_kept(seeds_dir)
+    return results
+
+
+def forum_comment_lines_kept(seeds_dir: Path) -> int:
+    """Gold comment lines of seed 003 that the cleaner keeps in its clean text."""
+    gold = read_label_file(seeds_dir / "labeled" / f"{FORUM_SEED}.tsv")
+    text = decode_bytes((seeds_dir / f"{FORUM_SEED}.txt").read_bytes())[0]
+    result = Cleaner.load().clean(text)
+    return sum(1 for label, kept in zip(gold.labels, result.labels, strict=True)
+               if label == "comment" and kept == "body")
+
+
+def metric(report: dict, path: str) -> float:
+    return reduce(lambda value, key: value[key], path.split("."), report)
+
+
+@pytest.mark.parametrize("gate", FLOORS, ids=lambda g: f"{g['data']}:{g['metric']}")
+def test_floor(gate, figures):
+    value = metric(figures[gate["data"]], gate["metric"])
+    if "min" in gate:
+        assert value >= gate["min"], f"{gate['metric']} fell to {value:.4f} (floor {gate['min']})"
+    if "max" in gate:
+        assert value <= gate["max"], f"{gate['metric']} rose to {value} (ceiling {gate['max']})"
+
+
+def test_card_figures_are_reproduced(figures):
+    """The held-out figures in model.json are what this corpus and model give now."""
+    card = load_model().card
+    for data, report in figures.items():
+        if data in card.get("metrics", {}):
+            recorded = card["metrics"][data]
+            assert recorded["macro_f1"] == pytest.approx(report["macro_f1"], abs=1e-9)
+            assert recorded["confusion"] == report["confusion"]
