@@ -25,7 +25,7 @@ from cleaner.document import Page
 from cleaner.dom_features import DOM_FEATURE_NAMES, dom_feature_matrix
 from cleaner.stopwords import STOPWORDS
 
-FEATURE_SCHEMA = "lines-v5"
+FEATURE_SCHEMA = "lines-v8"
 
 # Character classes of the lookup table.
 SPACE, LOWER, UPPER, DIGIT, SENT_END, PUNCT, LETTER, CJK, SYMBOL = range(9)
@@ -119,6 +119,7 @@ class LineBatch:
     page_of_row: np.ndarray  # (rows,) which page of the batch
     line_of_row: np.ndarray  # (rows,) which line of that page
     page_starts: np.ndarray  # (pages + 1,) first row of each page
+    copy_of_row: np.ndarray | None = None  # (rows,) id shared by identical lines of a page
 
     def rows_of(self, page: int) -> slice:
         return slice(int(self.page_starts[page]), int(self.page_starts[page + 1]))
@@ -171,7 +172,7 @@ def batch_features(pages: Sequence[Page]) -> LineBatch:
     columns = _named_columns(pages, rows)
     X = np.column_stack(list(columns.values())).astype(np.float32, copy=False)
     return LineBatch(X=X, page_of_row=rows.page_of_row, line_of_row=rows.line_of_row,
-                     page_starts=rows.page_starts)
+                     page_starts=rows.page_starts, copy_of_row=rows.copies)
 
 
 @dataclass(slots=True)
@@ -182,6 +183,7 @@ class _Rows:
     page_of_row: np.ndarray
     line_of_row: np.ndarray
     page_starts: np.ndarray
+    copies: np.ndarray  # copy group of each row: identical text in the same page
 
 
 def _collect_lines(pages: Sequence[Page]) -> _Rows:
@@ -197,7 +199,8 @@ def _collect_lines(pages: Sequence[Page]) -> _Rows:
     if n:
         gaps[1:] = line_of_row[1:] - line_of_row[:-1] - 1
         gaps[page_starts[:-1][counts > 0]] = MAX_GAP  # a page's first line: far from anything
-    return _Rows(texts, raw, np.minimum(gaps, MAX_GAP), page_of_row, line_of_row, page_starts)
+    return _Rows(texts, raw, np.minimum(gaps, MAX_GAP), page_of_row, line_of_row, page_starts,
+                 copy_groups(texts, page_of_row))
 
 
 def _named_columns(pages: Sequence[Page], rows: _Rows) -> dict[str, np.ndarray]:
@@ -207,9 +210,8 @@ def _named_columns(pages: Sequence[Page], rows: _Rows) -> dict[str, np.ndarray]:
     cols.update(_shape_features(texts, rows.raw, rows.gaps))
     cols.update(_token_features(texts, page_of_row, page_starts))
     cols.update(_dom_columns(pages, len(texts)))
-    cols.update(_page_context(cols, texts, page_of_row, page_starts))
-    cols.update(_region_columns(cols, page_of_row, page_starts))
-    cols.update(_continuation_columns(cols, page_of_row))
+    cols.update(_page_context(cols, texts, page_of_row, page_starts, rows.copies))
+    cols.update(_region_columns(cols, page_of_row, page_starts, rows.copies))
     cols.update(_neighbour_columns(cols, page_of_row))
     return cols
 
@@ -266,7 +268,6 @@ def _char_features(texts: list[str]) -> dict[str, np.ndarray]:
         "ends_digit": (classes[last] == DIGIT) if n else np.zeros(0),
         "ends_letter": np.isin(classes[last], (LOWER, UPPER, LETTER, CJK)) if n else np.zeros(0),
         "starts_upper": (classes[starts] == UPPER) if n else np.zeros(0),
-        "starts_lower": (classes[starts] == LOWER) if n else np.zeros(0),
         "starts_digit": (classes[starts] == DIGIT) if n else np.zeros(0),
         "starts_bullet": np.isin(first_cp, [ord(c) for c in BULLET_CHARS]),
         "bracketed": (first_cp == ord("[")) & (last_cp == ord("]")),
@@ -381,7 +382,7 @@ def _dom_columns(pages: Sequence[Page], n_rows: int) -> dict[str, np.ndarray]:
     return {name: matrix[:, i] for i, name in enumerate(DOM_FEATURE_NAMES)}
 
 
-def _page_context(cols, texts, page_of_row, page_starts) -> dict[str, np.ndarray]:
+def _page_context(cols, texts, page_of_row, page_starts, copies) -> dict[str, np.ndarray]:
     """Where a line sits in its page, and how it compares with the rest of the page."""
     n = len(texts)
     if n == 0:
@@ -401,7 +402,7 @@ def _page_context(cols, texts, page_of_row, page_starts) -> dict[str, np.ndarray
     long_cum = np.cumsum(long_chars)
     long_before = long_cum - long_chars - _page_offsets(long_cum, page_starts)[page_of_row]
     page_long = _per_page_sum(long_chars, page_of_row, len(page_starts) - 1)[page_of_row]
-    repeats = _repeat_counts(texts, page_of_row)
+    repeats = (np.bincount(copies)[copies] - 1).astype(np.float32)
     block_size, index_in_block = _blocks(cols["gap_before"], first, n)
     return {
         "page_lines": np.log1p(page_rows),
@@ -432,7 +433,7 @@ _CONTEXT_NAMES = (
 )
 
 
-def _region_columns(cols, page_of_row, page_starts) -> dict[str, np.ndarray]:
+def _region_columns(cols, page_of_row, page_starts, copies) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     n = len(page_of_row)
     first = page_starts[page_of_row] if n else np.zeros(0, np.int64)
@@ -442,6 +443,10 @@ def _region_columns(cols, page_of_row, page_starts) -> dict[str, np.ndarray]:
     prose = (cols["log_chars"] >= np.log1p(LONG_LINE_CHARS)) & (cols["n_sentence_ends"] > 0)
     out["since_prose"] = _lines_since(prose, first)
     out["until_prose"] = _lines_since(prose[::-1], (n - 1 - last)[::-1])[::-1]
+    # A headline is repeated in the title, breadcrumbs and share boxes; only the
+    # copy next to the text is the article's (LABELING.md). 0 for that copy.
+    out["farther_copy"] = _farther_than_nearest_copy(
+        np.minimum(out["since_prose"], out["until_prose"]), copies)
     # "said" is everywhere in news prose; only a "NAME said:" header marks a comment.
     comment_cues = (cols["cue_comment"] + cols["cue_ago"] + cols["cue_reply"]
                     + cols["cue_said"] * cols["ends_colon"])
@@ -452,23 +457,20 @@ def _region_columns(cols, page_of_row, page_starts) -> dict[str, np.ndarray]:
         out[f"since_{region}_cue"] = _lines_since(hit, first)
         out[f"until_{region}_cue"] = _lines_since(hit[::-1], (n - 1 - last)[::-1])[::-1]
     out["comment_cue_area"] = _window_sum(comment_cues, page_starts, page_of_row, AREA_RADIUS)
+    # Forums quote a post under a short "NAME said:" / "NAME wrote:" header;
+    # the lines below it are a reader's words, however article-like they read.
+    quote_header = (cols["cue_said"] > 0) & (cols["ends_colon"] > 0) & (cols["n_words"] <= 12)
+    out["since_quote_header"] = _lines_since(quote_header, first)
     return out
 
 
-def _continuation_columns(cols, page_of_row) -> dict[str, np.ndarray]:
-    """Whether a line continues the sentence of the line before it, or is continued.
-
-    Text browsers wrap paragraphs inside narrow table cells into short lines
-    ("Canadian Blood Services asks" / "ban on" / "official"): each fragment
-    looks like a menu item, but starts in lower case right under a line that
-    ends mid-sentence.
-    """
-    open_end = (cols["ends_sentence"] == 0) & (cols["ends_colon"] == 0)
-    joined = (cols["gap_before"] == 0) & (cols["starts_lower"] == 1)
-    prev_open, has_prev = shift_within_pages(open_end, -1, page_of_row)
-    continues = joined & prev_open & has_prev
-    next_continues, has_next = shift_within_pages(continues, 1, page_of_row)
-    return {"continues_prev": continues, "continued_by_next": next_continues & has_next}
+def _farther_than_nearest_copy(distance: np.ndarray, copies: np.ndarray) -> np.ndarray:
+    """How much farther from the prose a line is than the nearest copy of its text."""
+    if not len(copies):
+        return np.zeros(0, dtype=np.float32)
+    nearest = np.full(int(copies.max()) + 1, np.inf)
+    np.minimum.at(nearest, copies, distance)
+    return (distance - nearest[copies]).astype(np.float32)
 
 
 def _lines_since(hit: np.ndarray, first_row: np.ndarray) -> np.ndarray:
@@ -513,19 +515,18 @@ def _first_row_of_max(values, page_of_row, page_starts) -> np.ndarray:
     return first
 
 
-def _repeat_counts(texts: list[str], page_of_row: np.ndarray) -> np.ndarray:
-    """How many other lines of the same page carry the same text (case ignored).
+def copy_groups(texts: list[str], page_of_row: np.ndarray) -> np.ndarray:
+    """A group id per line, shared by the lines of a page with the same text (case ignored).
 
     Lines are keyed by a 64-bit hash of their lower-cased text mixed with their
-    page, so one np.unique counts repeats for the whole batch at once.
+    page, so one np.unique groups the whole batch at once.
     """
     if not texts:
-        return np.zeros(0, dtype=np.float32)
+        return np.zeros(0, dtype=np.int64)
     hashes = np.fromiter(map(hash, "\n".join(texts).lower().split("\n")), dtype=np.int64,
                          count=len(texts))
     keys = hashes ^ (page_of_row.astype(np.int64) * np.int64(0x9E3779B97F4A7C15 - (1 << 64)))
-    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    return (counts[inverse] - 1).astype(np.float32)
+    return np.unique(keys, return_inverse=True)[1].astype(np.int64)
 
 
 def _blocks(gap_before: np.ndarray, first_row_of_page: np.ndarray, n: int):

@@ -74,7 +74,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
 
-    def fit(self, X, y, *, page_of_row, groups=None, sample_weight=None):
+    def fit(self, X, y, *, page_of_row, copy_of_row=None, groups=None, sample_weight=None):
         X = np.asarray(X, dtype=np.float32)
         y = np.asarray(y, dtype=np.int64)
         page_of_row = np.asarray(page_of_row)
@@ -85,7 +85,8 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         X = _fill_missing(X)
         self.first_ = self._booster().fit(X[labelled], y[labelled], sample_weight=weight[labelled])
         first_probs = self._out_of_fold(X, y, groups, weight)
-        X2 = np.hstack([X, _fill_missing(self.stack_features(first_probs, page_of_row))])
+        stacked = self.stack_features(first_probs, page_of_row, copy_of_row)
+        X2 = np.hstack([X, _fill_missing(stacked)])
         second = self._booster()
         if self.second_max_features is not None:
             # Pass two's strongest columns are the few stacked probabilities:
@@ -94,14 +95,14 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         self.second_ = second.fit(X2[labelled], y[labelled], sample_weight=weight[labelled])
         return self
 
-    def predict_proba(self, X, *, page_of_row):
+    def predict_proba(self, X, *, page_of_row, copy_of_row=None):
         X = np.asarray(X, dtype=np.float32)
         if len(X) == 0:
             return np.zeros((0, N_LABELS))
         X = _fill_missing(X)
         first_probs = self._full_proba(self.first_, X)
-        X2 = np.hstack([X, _fill_missing(self.stack_features(first_probs,
-                                                             np.asarray(page_of_row)))])
+        stacked = self.stack_features(first_probs, np.asarray(page_of_row), copy_of_row)
+        X2 = np.hstack([X, _fill_missing(stacked)])
         return self._weighted(self._full_proba(self.second_, X2))
 
     def _weighted(self, probs: np.ndarray) -> np.ndarray:
@@ -116,8 +117,9 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         weighted = probs * np.asarray(self.decision_weights, dtype=float)
         return weighted / np.maximum(weighted.sum(axis=1, keepdims=True), 1e-12)
 
-    def predict(self, X, *, page_of_row):
-        return self.predict_proba(X, page_of_row=page_of_row).argmax(axis=1)
+    def predict(self, X, *, page_of_row, copy_of_row=None):
+        return self.predict_proba(X, page_of_row=page_of_row,
+                                  copy_of_row=copy_of_row).argmax(axis=1)
 
     def _booster(self) -> ExtraTreesClassifier:
         return ExtraTreesClassifier(
@@ -162,8 +164,9 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         probs[:, booster.classes_] = booster.predict_proba(X)
         return probs
 
-    def stack_features(self, probs: np.ndarray, page_of_row: np.ndarray) -> np.ndarray:
-        """Pass-one probabilities around each row and over its page."""
+    def stack_features(self, probs: np.ndarray, page_of_row: np.ndarray,
+                       copy_of_row: np.ndarray | None = None) -> np.ndarray:
+        """Pass-one probabilities around each row, over its page and over its copies."""
         columns = []
         for offset in self.stack_offsets:
             shifted, valid = shift_within_pages(probs, offset, page_of_row)
@@ -173,6 +176,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         columns.append(_page_progress(probs[:, COMMENT], page_of_row))
         columns.append(_span_position(probs[:, BODY] > SPAN_THRESHOLD, page_of_row))
         columns.append(_span_position(probs[:, COMMENT] > SPAN_THRESHOLD, page_of_row))
+        columns.append(_copy_consensus(probs, copy_of_row))
         return np.hstack(columns).astype(np.float32)
 
 
@@ -189,6 +193,23 @@ def _window_mean(probs: np.ndarray, page_of_row: np.ndarray, radius: int) -> np.
     lo = np.maximum(rows - radius, starts)
     hi = np.minimum(rows + radius + 1, ends)
     return (cumulative[hi] - cumulative[lo]) / (hi - lo)[:, None]
+
+
+def _copy_consensus(probs: np.ndarray, copy_of_row: np.ndarray | None) -> np.ndarray:
+    """Mean pass-one probabilities of the other copies of each line's text in its page.
+
+    A reader quoting a comment repeats its text; the quote is a comment too,
+    whatever it looks like on its own. NaN (missing) for lines without copies.
+    """
+    if copy_of_row is None:
+        return np.full(probs.shape, np.nan)
+    copy_of_row = np.asarray(copy_of_row)
+    n_groups = int(copy_of_row.max()) + 1 if len(copy_of_row) else 0
+    sums = np.zeros((n_groups, probs.shape[1]))
+    np.add.at(sums, copy_of_row, probs)
+    counts = np.bincount(copy_of_row, minlength=n_groups)[copy_of_row]
+    others = (sums[copy_of_row] - probs) / np.maximum(counts - 1, 1)[:, None]
+    return np.where((counts > 1)[:, None], others, np.nan)
 
 
 def _span_position(confident: np.ndarray, page_of_row: np.ndarray) -> np.ndarray:
@@ -227,3 +248,4 @@ def _page_progress(p: np.ndarray, page_of_row: np.ndarray) -> np.ndarray:
     lift = 2.0 * page_of_row
     running_max = np.maximum.accumulate(p + lift) - lift
     return np.column_stack([share_before, running_max, total / (ends - starts)])
+

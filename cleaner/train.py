@@ -20,13 +20,14 @@ import numpy as np
 from cleaner.clean import join_kept
 from cleaner.corpus.split import site_of as registrable_site
 from cleaner.document import DomCues, Page
-from cleaner.features import LineBatch, batch_features
+from cleaner.features import LineBatch, batch_features, feature_names
 from cleaner.labelfile import LabelledPage, cues_sidecar, find_label_files, read_label_file
 from cleaner.labels import LABEL_INDEX, LABELS
 from cleaner.metrics import leak_share, line_report, match_text, text_scores
 from cleaner.model import UNLABELLED, LineClassifier
 
 log = logging.getLogger(__name__)
+MEDIA_CUE = feature_names().index("cue_media")
 ALL_GOLD = frozenset(LABELS)
 
 
@@ -89,13 +90,15 @@ def labelled_batch(
     partial_weight: float = 0.0,
     weight: float = 1.0,
     min_partial_body_chars: int = 0,
+    untarget_partial_captions: bool = False,
 ) -> LabelledBatch:
     """Feature rows and targets for label files.
 
-    `weight` scales every row (to balance datasets). In files whose gold is
-    partial, body lines shorter than `min_partial_body_chars` carry no target:
-    gold texts aligned to pages keep bylines and datelines that LABELING.md
-    calls nav, and those are the short lines.
+    `weight` scales every row (to balance datasets). Gold texts aligned to
+    pages (partial gold) keep bylines, datelines and photo captions that
+    LABELING.md calls nav; in such files, body lines shorter than
+    `min_partial_body_chars`, and (if asked) body lines with photo or credit
+    cues, carry no target.
     """
     pages = [page_of(f) for f in files]
     batch = batch_features(pages)
@@ -109,11 +112,13 @@ def labelled_batch(
         y[rows] = [_target(label, gold, partial_weight) for label in labels]
         weights[rows] = [weight if label in gold else weight * partial_weight
                          for label in labels]
-        if gold != ALL_GOLD and min_partial_body_chars:
-            short = np.fromiter((len(labelled.lines[i].strip()) < min_partial_body_chars
-                                 for i in batch.line_of_row[rows]), dtype=bool)
+        if gold != ALL_GOLD:
+            doubtful = np.fromiter((len(labelled.lines[i].strip()) < min_partial_body_chars
+                                    for i in batch.line_of_row[rows]), dtype=bool)
+            if untarget_partial_captions:
+                doubtful |= batch.X[rows, MEDIA_CUE] > 0
             targets = y[rows]  # a view: rows is a slice
-            targets[short & (targets == LABEL_INDEX["body"])] = UNLABELLED
+            targets[doubtful & (targets == LABEL_INDEX["body"])] = UNLABELLED
         sites[rows] = site_of(labelled)
     return LabelledBatch(files=files, pages=pages, batch=batch, y=y,
                          groups=sites.astype(str), weight=weights)
@@ -130,12 +135,20 @@ def combine_batches(parts: Sequence[LabelledBatch]) -> LabelledBatch:
         line_of_row=np.concatenate([p.batch.line_of_row for p in parts]),
         page_starts=np.concatenate([[0]] + [p.batch.page_starts[1:] + off
                                             for p, off in zip(parts, row_offsets, strict=False)]),
+        copy_of_row=_renumbered_copies([p.batch.copy_of_row for p in parts]),
     )
     return LabelledBatch(files=[f for p in parts for f in p.files],
                          pages=[page for p in parts for page in p.pages], batch=batch,
                          y=np.concatenate([p.y for p in parts]),
                          groups=np.concatenate([p.groups for p in parts]),
                          weight=np.concatenate([p.weight for p in parts]))
+
+
+def _renumbered_copies(parts: list[np.ndarray | None]) -> np.ndarray | None:
+    if any(part is None for part in parts):
+        return None
+    offsets = np.cumsum([0] + [int(part.max()) + 1 if len(part) else 0 for part in parts])
+    return np.concatenate([part + off for part, off in zip(parts, offsets, strict=False)])
 
 
 def _target(label: str | None, gold: frozenset[str], partial_weight: float) -> int:
@@ -149,7 +162,8 @@ def _target(label: str | None, gold: frozenset[str], partial_weight: float) -> i
 def fit_classifier(data: LabelledBatch, **params) -> LineClassifier:
     clf = LineClassifier(**params)
     return clf.fit(data.batch.X, data.y, page_of_row=data.batch.page_of_row,
-                   groups=data.groups, sample_weight=data.weight)
+                   copy_of_row=data.batch.copy_of_row, groups=data.groups,
+                   sample_weight=data.weight)
 
 
 def data_fingerprint(files: Sequence[LabelledPage]) -> str:
@@ -174,7 +188,8 @@ def corpus_summary(files: Sequence[LabelledPage]) -> dict:
 def evaluate(estimator, files: list[LabelledPage]) -> dict:
     """Line figures over fully labelled lines, and body-text figures per page."""
     data = labelled_batch(files)
-    probs = estimator.predict_proba(data.batch.X, page_of_row=data.batch.page_of_row)
+    probs = estimator.predict_proba(data.batch.X, page_of_row=data.batch.page_of_row,
+                                    copy_of_row=data.batch.copy_of_row)
     return score_probabilities(data, probs)
 
 

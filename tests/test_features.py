@@ -78,3 +78,22 @@ def test_features_are_linear_in_page_length():
     batch = batch_features([page])
     assert batch.X.shape[0] == 50_000
     assert column(batch, "repeats_in_page")[0] == pytest.approx(np.log1p(49_999))
+
+
+def test_dom_cues_become_columns_and_text_dumps_leave_them_unknown():
+    from cleaner.dom_features import TAG_COLUMNS
+    from cleaner.readers.html import BLOCK_TAGS, read_html
+
+    assert set(TAG_COLUMNS) <= set(BLOCK_TAGS)
+    html = ("<nav class='menu'><ul><li><a href='/'>Home</a></li></ul></nav>"
+            "<article><h2>Story</h2><p>A paragraph of the story, long enough.</p></article>"
+            "<div class='comment-body'><p>First!</p></div>")
+    batch = batch_features([read_html(html), FORUM])
+    home, story, paragraph, first = range(4)
+    assert column(batch, "dom_link_share")[home] == 1.0
+    assert column(batch, "dom_in_nav")[home] == 1.0
+    assert column(batch, "dom_cls_menu")[home] == 1.0
+    assert column(batch, "dom_heading")[story] == 2
+    assert column(batch, "dom_tag_p")[paragraph] == 1.0 and column(batch, "dom_in_nav")[paragraph] == 0
+    assert column(batch, "dom_cls_comment")[first] == 1.0
+    assert np.isnan(column(batch, "dom_link_share")[4:]).all()  # the text dump's rows
