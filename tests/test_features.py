@@ -94,6 +94,7 @@ def test_dom_cues_become_columns_and_text_dumps_leave_them_unknown():
     assert column(batch, "dom_in_nav")[home] == 1.0
     assert column(batch, "dom_cls_menu")[home] == 1.0
     assert column(batch, "dom_heading")[story] == 2
-    assert column(batch, "dom_tag_p")[paragraph] == 1.0 and column(batch, "dom_in_nav")[paragraph] == 0
+    assert column(batch, "dom_tag_p")[paragraph] == 1.0
+    assert column(batch, "dom_in_nav")[paragraph] == 0
     assert column(batch, "dom_cls_comment")[first] == 1.0
     assert np.isnan(column(batch, "dom_link_share")[4:]).all()  # the text dump's rows
