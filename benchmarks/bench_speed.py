@@ -1,14 +1,16 @@
-"""Speed of `cleaner clean DIR -o OUT` on directories of text dumps, one core.
+"""Speed of `cleaner clean DIR -o OUT` on directories of text dumps and HTML, one core.
 
 The model is loaded before the clock starts; everything after (reading files,
 features, both classifier passes, writing the clean text) is timed, through
 the same code path as the CLI. BLAS and OpenMP are held to one thread.
 
-    python benchmarks/bench_speed.py                      # seeds + held-out l3s-gn1 dumps
+    python benchmarks/bench_speed.py                      # seeds, l3s-gn1 dumps and HTML
     python benchmarks/bench_speed.py --dir some/dumps --json speed.json
 
 The held-out dumps come from the corpus (`python -m cleaner.corpus build`);
-without it only the seeds are measured.
+without it only the seeds are measured. The HTML rows clean the held-out
+l3s-gn1 and dragnet pages as crawled (raw HTML, parsing and rendering included),
+read where they sit in ../shared/datasets.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ HELDOUT_DUMPS = REPO / "data" / "build" / "corpus" / "l3s-gn1" / "w3m" / "heldou
 # A crawl directory holds thousands of pages, cleaned in large batches; small
 # sample directories are copied until they hold this many files.
 MIN_PAGES = 2000
+PAGE_SUFFIXES = (".txt", ".html", ".htm")
 
 
 def dumps_from_label_files(label_dir: Path, target: Path) -> Path:
@@ -51,7 +54,7 @@ def dumps_from_label_files(label_dir: Path, target: Path) -> Path:
 
 def crawl_like(directory: Path, scratch: Path) -> Path:
     """A directory of at least MIN_PAGES dumps: copies of `directory`'s pages."""
-    files = sorted(p for p in directory.iterdir() if p.suffix == ".txt")
+    files = sorted(p for p in directory.iterdir() if p.suffix in PAGE_SUFFIXES)
     target = scratch / f"{directory.name}-x{-(-MIN_PAGES // len(files))}"
     target.mkdir(parents=True, exist_ok=True)
     for copy in range(-(-MIN_PAGES // len(files))):
@@ -60,9 +63,28 @@ def crawl_like(directory: Path, scratch: Path) -> Path:
     return target
 
 
+def heldout_html(dataset: str, scratch: Path) -> Path | None:
+    """The held-out pages of a dataset as crawled, linked into one folder."""
+    from cleaner.corpus.records import L3S, page_records
+
+    datasets = REPO.parent / "shared" / "datasets"
+    if not (datasets / dataset).is_dir():
+        return None
+    target = scratch / f"{dataset}-heldout-html"
+    target.mkdir(parents=True, exist_ok=True)
+    for record in page_records(datasets, (dataset,), jobs=-1):
+        if record.split != "heldout":
+            continue
+        path = record.html_path
+        if dataset == L3S:  # annotated/ carries the gold spans; crawls have original/
+            path = datasets / L3S / "original" / path.name
+        (target / f"{record.id}.html").write_bytes(path.read_bytes())
+    return target
+
+
 def measure(cleaner: Cleaner, directory: Path) -> dict:
     sources = list(iter_sources([str(directory)]))
-    lines = sum(len(s.read_bytes().splitlines()) for s in sources)
+    kilobytes = sum(len(s.read_bytes()) for s in sources) / 1024 / max(len(sources), 1)
     with tempfile.TemporaryDirectory() as out, threadpool_limits(1):
         run(cleaner, sources[:50], TextTreeSink(Path(out)), keep=frozenset({"body"}))  # warm-up
         started = time.perf_counter()
@@ -70,7 +92,7 @@ def measure(cleaner: Cleaner, directory: Path) -> dict:
         seconds = time.perf_counter() - started
     return {"dir": str(directory), "pages": len(sources), "errors": summary.errors,
             "seconds": round(seconds, 3), "pages_per_s": round(len(sources) / seconds, 1),
-            "lines_per_s": round(lines / seconds, 1)}
+            "lines_per_s": round(summary.lines / seconds, 1), "kb_per_page": round(kilobytes, 1)}
 
 
 def main() -> None:
@@ -84,14 +106,18 @@ def main() -> None:
         dirs = args.dir or [SEEDS]
         if not args.dir and HELDOUT_DUMPS.is_dir():
             dirs.append(dumps_from_label_files(HELDOUT_DUMPS, Path(scratch) / "l3s-heldout"))
+        if not args.dir:
+            dirs += [d for d in (heldout_html(name, Path(scratch))
+                                 for name in ("l3s-gn1", "dragnet")) if d is not None]
         results = [measure(cleaner, crawl_like(d, Path(scratch))) for d in dirs]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"cleaner clean DIR -o OUT, one core, model load excluded ({machine})")
     print(f"each directory's pages copied to >= {MIN_PAGES} files")
-    print(f"{'directory':<40}{'pages':>8}{'pages/s':>10}{'lines/s':>12}")
+    print(f"{'directory':<40}{'pages':>8}{'KB/page':>9}{'pages/s':>10}{'text lines/s':>14}")
     for r in results:
         name = Path(r["dir"]).name
-        print(f"{name:<40}{r['pages']:>8}{r['pages_per_s']:>10.0f}{r['lines_per_s']:>12.0f}")
+        print(f"{name:<40}{r['pages']:>8}{r['kb_per_page']:>9.0f}{r['pages_per_s']:>10.0f}"
+              f"{r['lines_per_s']:>14.0f}")
     print("reproduce: python benchmarks/bench_speed.py")
     if args.json:
         args.json.write_text(json.dumps({"machine": machine, "results": results}, indent=2))

@@ -27,6 +27,7 @@ from cleaner.labels import LABELS, parse_keep
 from cleaner.modelfile import ModelError
 from cleaner.output import JsonlSink, StdoutTextSink, TextTreeSink
 from cleaner.prelabel import UNSURE_BELOW, write_prelabelled
+from cleaner.readers.html import format_cues
 from cleaner.readers.pages import DEFAULT_MAX_BYTES
 from cleaner.report import full_report
 from cleaner.train import evaluate, load_label_files, train_model
@@ -188,6 +189,33 @@ def show(
     for view in views:
         typer.echo(render_view(view, style))
     typer.echo(render_summary(views), err=True)
+
+
+@app.command(name="lines")
+def lines_command(
+    page: Annotated[str, typer.Argument(help="An HTML page or text dump; - reads stdin.")],
+    input_format: InputFormatOption = InputFormat.auto,
+    cues: Annotated[bool, typer.Option(
+        "--cues", help="Print each line's DOM cues before it (HTML only).")] = False,
+) -> None:
+    """Print the page as the lines cleaner labels: the renderer's debugging aid.
+
+    With --cues each line starts with its cues: tag@depth, heading level, the
+    share of its characters inside links, enclosing regions (in=) and class or
+    id tokens of its ancestors (cls=). Blank lines separate blocks.
+
+    Example: cleaner lines page.html --cues | less
+    """
+    loaded = _read_one(page, input_format)
+    if cues and loaded.cues is None:
+        typer.echo(f"cleaner: {loaded.source}: a text dump has no DOM cues", err=True)
+    if not cues or loaded.cues is None:
+        for line in loaded.lines:
+            typer.echo(line)
+        return
+    for line, line_cues in zip(loaded.lines, loaded.cues, strict=True):
+        shown = format_cues(line_cues) if line.strip() else ""
+        typer.echo(f"{shown:<48} | {line}".rstrip() if line.strip() else "")
 
 
 def _read_one(spec: str, input_format: InputFormat):

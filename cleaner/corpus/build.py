@@ -153,10 +153,15 @@ def build_page(record: PageRecord, renderer_names: list[str], out_dir: str) -> l
 
 
 def _gold(record: PageRecord, html: str) -> GoldText:
+    return GoldText.from_parts(gold_parts(record, html))
+
+
+def gold_parts(record: PageRecord, html: str) -> list[tuple[str, str]]:
+    """The page's human gold as (label, text) parts; `html` is l3s-gn1's annotated page."""
     if record.dataset == L3S:
         body, comments = l3s.gold_texts(html)
-        return GoldText.from_parts([("body", body), ("comment", comments)])
-    return GoldText.from_parts(GOLD_READERS[record.dataset](record.gold_path.read_bytes()))
+        return [("body", body), ("comment", comments)]
+    return GOLD_READERS[record.dataset](record.gold_path.read_bytes())
 
 
 def _label(

@@ -46,4 +46,7 @@ def looks_like_html(text: str) -> bool:
     head = text[:4096]
     if HTML_START.match(head):
         return True
+    # A fragment that opens with a block or inline tag (`<p>Hi</p>`) is HTML too.
+    if HTML_TAG.match(head.lstrip()):
+        return True
     return len(HTML_TAG.findall(head)) >= HTML_MIN_TAGS
