@@ -170,7 +170,9 @@ def batch_features(pages: Sequence[Page]) -> LineBatch:
     """Feature matrix for every text line of `pages`, in page and line order."""
     rows = _collect_lines(pages)
     columns = _named_columns(pages, rows)
-    X = np.column_stack(list(columns.values())).astype(np.float32, copy=False)
+    X = np.empty((len(rows.texts), len(columns)), dtype=np.float32)
+    for i, values in enumerate(columns.values()):
+        X[:, i] = values
     return LineBatch(X=X, page_of_row=rows.page_of_row, line_of_row=rows.line_of_row,
                      page_starts=rows.page_starts, copy_of_row=rows.copies)
 
@@ -542,8 +544,9 @@ def _window_mean(values: np.ndarray, page_of_row: np.ndarray, radius: int) -> np
     """Mean of `values` over the lines within `radius` rows, inside the same page."""
     total = np.zeros(len(values), dtype=np.float64)
     count = np.zeros(len(values), dtype=np.float64)
+    values = values.astype(np.float64)
     for offset in range(-radius, radius + 1):
-        shifted, valid = shift_within_pages(values.astype(np.float64), offset, page_of_row)
+        shifted, valid = shift_within_pages(values, offset, page_of_row)
         total += np.where(valid, shifted, 0.0)
         count += valid
     return (total / np.maximum(count, 1)).astype(np.float32)
@@ -563,7 +566,7 @@ def _neighbour_columns(cols: dict[str, np.ndarray], page_of_row: np.ndarray):
     out: dict[str, np.ndarray] = {}
     for offset in NEIGHBOUR_OFFSETS:
         for name in NEIGHBOUR_FEATURES:
-            shifted, valid = shift_within_pages(cols[name].astype(np.float32), offset,
+            shifted, valid = shift_within_pages(np.asarray(cols[name], dtype=np.float32), offset,
                                                 page_of_row)
             out[f"{name}@{offset:+d}"] = np.where(valid, shifted, np.nan)
     return out
