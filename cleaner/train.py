@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from cleaner.clean import join_kept
+from cleaner.corpus.split import host_of
 from cleaner.corpus.split import site_of as registrable_site
 from cleaner.document import DomCues, Page
 from cleaner.features import LineBatch, batch_features, feature_names
@@ -253,4 +254,44 @@ def train_model(
         card["metrics"] = {"heldout": {**evaluate(clf, heldout_files),
                                        "data": corpus_summary(heldout_files)}}
     save_model(clf, card, out_dir)
+    return card
+
+
+def hosts_of(files: Sequence[LabelledPage]) -> list[str]:
+    """The URL hosts of labelled pages (their `# host:` or `# url:` header rows)."""
+    hosts = {labelled.meta.get("host") or host_of(labelled.meta.get("url")) for labelled in files}
+    return sorted(host for host in hosts if host)
+
+
+def train_site_model(
+    train_files: list[LabelledPage],
+    out_dir: Path,
+    base,
+    *,
+    hosts: list[str] | None = None,
+    heldout_files: list[LabelledPage] | None = None,
+    partial_weight: float = 0.0,
+    command: str = "",
+) -> dict:
+    """Fit a SiteModel on `train_files` over the `base` LoadedModel and save it.
+
+    The card names the base model (and its file's SHA-256) and the hosts the
+    model is bound to: the labelled pages' hosts unless `hosts` says otherwise.
+    """
+    from cleaner.modelfile import base_card, save_model
+    from cleaner.site_model import SiteModel
+
+    data = labelled_batch(train_files, partial_weight=partial_weight)
+    model = SiteModel(base.estimator).fit(
+        data.batch.X, data.y, page_of_row=data.batch.page_of_row,
+        copy_of_row=data.batch.copy_of_row, sample_weight=data.weight)
+    card = base_card(model, name=out_dir.name)
+    card["base"] = {"name": base.name, "model_sha256": base.card.get("model_sha256")}
+    card["hosts"] = hosts if hosts is not None else hosts_of(train_files)
+    card["training_data"] = {**corpus_summary(train_files), "partial_weight": partial_weight}
+    card["command"] = command
+    if heldout_files:
+        card["metrics"] = {"heldout": {**evaluate(model, heldout_files),
+                                       "data": corpus_summary(heldout_files)}}
+    save_model(model, card, out_dir)
     return card
