@@ -25,12 +25,27 @@ def _umask() -> int:
 FILE_MODE = 0o666 & ~_umask()
 
 
+# Temporary files end so: a run resumed after a kill -9 removes those the kill left behind.
+TEMP_SUFFIX = ".cleaner-tmp"
+
+
 def temporary_beside(path: Path) -> tuple[int, str]:
     """A new temporary file in `path`'s folder, with normal file permissions."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     os.fchmod(fd, FILE_MODE)
     return fd, temp
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Delete the temporary files an interrupted run left under `folder`; how many."""
+    removed = 0
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+                os.unlink(os.path.join(parent, name))
+                removed += 1
+    return removed
 
 
 @contextmanager

@@ -1,16 +1,27 @@
-"""A cleaning run: sources in, results out, a summary at the end."""
+"""A cleaning run: sources in, outcomes written in input order, a summary at the end.
+
+    sources ─► chunks ─► workers (read, render, classify) ─► outcomes ─► sink
+                                                                      └► journal (resume)
+"""
 
 from __future__ import annotations
 
+import itertools
+import sys
 import time
-from collections import deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from cleaner.clean import Cleaner, error_result
-from cleaner.document import Page, PageError, Result
+from cleaner.clean import Cleaner
 from cleaner.inputs import Source
-from cleaner.readers.pages import DEFAULT_MAX_BYTES, page_from_bytes
+from cleaner.output import Outcome, Sink
+from cleaner.parallel import CHUNK_PAGES, Settings, chunked, cleaned_chunks, read_source
+from cleaner.readers.pages import DEFAULT_MAX_BYTES
+from cleaner.resume import Checkpoint, Journal
+
+__all__ = ["Summary", "read_source", "resume", "run"]
 
 
 @dataclass
@@ -19,77 +30,147 @@ class Summary:
     errors: int = 0
     lines: int = 0
     kept_lines: int = 0
+    skipped: Counter = field(default_factory=Counter)  # container records that are no page
+    resumed: int = 0  # pages an interrupted run had finished
     started: float = field(default_factory=time.perf_counter)
 
-    def add(self, result: Result, keep: frozenset[str]) -> None:
+    @classmethod
+    def after(cls, checkpoint: Checkpoint | None, skipped: Counter | None) -> Summary:
+        done = checkpoint or Checkpoint()
+        return cls(pages=done.pages, errors=done.errors, lines=done.lines,
+                   kept_lines=done.kept, skipped=skipped if skipped is not None else Counter(),
+                   resumed=done.pages)
+
+    def add(self, outcome: Outcome) -> None:
         self.pages += 1
-        if result.error is not None:
-            self.errors += 1
-            return
-        labelled = [label for label in result.labels if label is not None]
-        self.lines += len(labelled)
-        self.kept_lines += sum(label in keep for label in labelled)
+        self.errors += outcome.error is not None
+        self.lines += outcome.lines
+        self.kept_lines += outcome.kept
+
+    def checkpoint(self, offset: int, last: str) -> Checkpoint:
+        return Checkpoint(pages=self.pages, offset=offset, errors=self.errors, lines=self.lines,
+                          kept=self.kept_lines, last=last)
 
     def line(self) -> str:
         seconds = time.perf_counter() - self.started
         kept = self.kept_lines / self.lines if self.lines else 0.0
-        rate = self.pages / seconds if seconds > 0 else 0.0
-        return (f"{self.pages} pages, {self.errors} errors, {kept:.1%} of lines kept, "
-                f"{seconds:.1f}s ({rate:.0f} pages/s)")
+        rate = (self.pages - self.resumed) / seconds if seconds > 0 else 0.0
+        parts = [f"{self.pages} pages", f"{self.errors} errors", f"{kept:.1%} of lines kept"]
+        if self.skipped:
+            kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(self.skipped.items()))
+            parts.append(f"{sum(self.skipped.values())} records skipped ({kinds})")
+        if self.resumed:
+            parts.append(f"resumed after {self.resumed} pages")
+        parts.append(f"{seconds:.1f}s ({rate:.0f} pages/s)")
+        return ", ".join(parts)
 
 
-def read_source(source: Source, *, input_format: str = "auto",
-                max_bytes: int = DEFAULT_MAX_BYTES) -> Page | Result:
-    """The page behind a source, or an error result that names it."""
-    try:
-        data = source.read_bytes()
-        return page_from_bytes(data, id=source.id, source=source.source,
-                               input_format=input_format, max_bytes=max_bytes)
-    except PageError as error:
-        return error_result(source.id, source.source, None, str(error))
-    except OSError as error:
-        return error_result(source.id, source.source, None,
-                            f"cannot read: {error.strerror or error}")
+def resume(journal: Journal, sink: Sink,
+           make_sources: Callable[[], Iterator[Source]]) -> tuple[Iterator[Source],
+                                                                  Checkpoint | None]:
+    """The sources still to do and the checkpoint to resume from (None: from the start).
 
-
-def clean_sources(
-    cleaner: Cleaner,
-    sources: Iterable[Source],
-    *,
-    keep: frozenset[str],
-    input_format: str = "auto",
-    max_bytes: int = DEFAULT_MAX_BYTES,
-) -> Iterator[tuple[Source, Result]]:
-    """Each source with its result, in input order, cleaning pages in batches."""
-    pending: deque[Source] = deque()
-
-    def pages() -> Iterator[Page | Result]:
-        for source in sources:
-            pending.append(source)
-            yield read_source(source, input_format=input_format, max_bytes=max_bytes)
-
-    for result in cleaner.clean_many(pages(), keep=keep):
-        yield pending.popleft(), result
+    The done pages are read again but not cleaned; if they no longer end with
+    the page the checkpoint names, the inputs changed and the run starts over.
+    """
+    checkpoint = journal.last_checkpoint()
+    if checkpoint is None or not sink.can_resume(checkpoint):
+        return make_sources(), None
+    sources = make_sources()
+    done, last = 0, ""
+    for source in itertools.islice(sources, checkpoint.pages):
+        done, last = done + 1, source.source
+    if done != checkpoint.pages or last != checkpoint.last:
+        return make_sources(), None
+    return sources, checkpoint
 
 
 def run(
-    cleaner: Cleaner,
+    cleaner: Cleaner | str,
     sources: Iterable[Source],
-    sink,
+    sink: Sink,
     *,
     keep: frozenset[str],
     input_format: str = "auto",
     max_bytes: int = DEFAULT_MAX_BYTES,
-    on_error: Callable[[Result], None] | None = None,
+    on_error: Callable[[Outcome], None] | None = None,
+    jobs: int = 1,
+    journal: Journal | None = None,
+    resumed: Checkpoint | None = None,
+    skipped: Counter | None = None,
+    progress: bool = False,
+    chunk_pages: int = CHUNK_PAGES,
 ) -> Summary:
-    summary = Summary()
+    """Clean every source into `sink`; `cleaner` is a loaded Cleaner or a model folder.
+
+    With a journal, a checkpoint follows every chunk written; an exception or
+    Ctrl-C leaves the output and journal for a rerun to resume.
+    """
+    model = str(cleaner.model.path) if isinstance(cleaner, Cleaner) else cleaner
+    settings = Settings(model=model, keep=keep, input_format=input_format,
+                        max_bytes=max_bytes, records=sink.needs_records,
+                        with_lines=sink.with_lines)
+    summary = Summary.after(resumed, skipped)
+    bar = Progress(progress, initial=summary.pages)
+    sink.start(resumed)
+    if journal is not None:
+        journal.begin(resumed)
     try:
-        for source, result in clean_sources(cleaner, sources, keep=keep,
-                                            input_format=input_format, max_bytes=max_bytes):
-            sink.write(source, result)
-            summary.add(result, keep)
-            if result.error is not None and on_error is not None:
-                on_error(result)
-    finally:
-        sink.close()
+        local = cleaner if isinstance(cleaner, Cleaner) else None
+        chunks = chunked(sources, chunk_pages)
+        for outcomes in cleaned_chunks(chunks, settings, jobs=jobs, cleaner=local):
+            _write(outcomes, sink, summary, on_error, bar)
+            if journal is not None:
+                journal.commit(summary.checkpoint(sink.position(), outcomes[-1].source))
+            bar.update(len(outcomes), summary.errors)
+    except BaseException:
+        bar.close()
+        sink.abort()
+        if journal is not None:
+            journal.close()
+        raise
+    bar.close()
+    sink.finish()
+    if journal is not None:
+        journal.finish()
     return summary
+
+
+def _write(outcomes: list[Outcome], sink: Sink, summary: Summary,
+           on_error: Callable[[Outcome], None] | None, bar: Progress) -> None:
+    for outcome in outcomes:
+        sink.write(outcome)
+        summary.add(outcome)
+        if outcome.error is not None and on_error is not None:
+            with bar.hidden():
+                on_error(outcome)
+
+
+class Progress:
+    """A progress bar on stderr (pages, pages/s, errors), or nothing at all."""
+
+    def __init__(self, enabled: bool, initial: int = 0):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm  # only when a person is watching a terminal
+
+            self.bar = tqdm(initial=initial, unit=" pages", file=sys.stderr, mininterval=0.5,
+                            dynamic_ncols=True, smoothing=0.1)
+
+    def update(self, pages: int, errors: int) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix(errors=errors, refresh=False)
+            self.bar.update(pages)
+
+    @contextmanager
+    def hidden(self) -> Iterator[None]:
+        """Clear the bar while a message is printed on stderr, then draw it again."""
+        if self.bar is not None:
+            self.bar.clear()
+        yield
+        if self.bar is not None:
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import traceback
 from enum import StrEnum
@@ -18,22 +19,26 @@ from typing import Annotated
 import typer
 
 from cleaner import __version__
-from cleaner.batch import read_source, run
+from cleaner.batch import read_source, resume, run
 from cleaner.clean import Cleaner
 from cleaner.document import Result
-from cleaner.inputs import InputError, check_inputs, iter_sources
+from cleaner.inputs import InputError, InputOptions, check_inputs, iter_sources
 from cleaner.labelfile import LabelFileError
 from cleaner.labels import LABELS, parse_keep
 from cleaner.modelfile import ModelError
-from cleaner.output import JsonlSink, StdoutTextSink, TextTreeSink
+from cleaner.output import JsonlSink, Sink, StdoutTextSink, TextTreeSink
+from cleaner.parallel import CHUNK_PAGES, all_cores, check_model
 from cleaner.prelabel import UNSURE_BELOW, write_prelabelled
 from cleaner.readers.html import format_cues
+from cleaner.readers.jsonl import JsonlFields
 from cleaner.readers.pages import DEFAULT_MAX_BYTES
 from cleaner.report import full_report
+from cleaner.resume import Journal, fingerprint
 from cleaner.train import evaluate, load_label_files, train_model
 from cleaner.views import line_views, render_summary, render_view
 
 EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # what shells report for a command stopped by Ctrl-C
 
 app = typer.Typer(
     add_completion=False,
@@ -104,7 +109,8 @@ def main(
 @app.command()
 def clean(
     inputs: Annotated[list[str], typer.Argument(
-        help="Files or directories of text dumps / HTML pages; - reads stdin.")],
+        help="Page files, JSONL / WARC / WET files (gzipped or not), directories of them; "
+             "- reads stdin (a page or a WARC).")],
     output: Annotated[Path | None, typer.Option(
         "--output", "-o",
         help="Text: a directory mirroring the inputs. JSONL: a file. Default: stdout.")] = None,
@@ -118,32 +124,102 @@ def clean(
     input_format: InputFormatOption = InputFormat.auto,
     max_bytes: Annotated[int, typer.Option(
         "--max-bytes", help="Pages larger than this give an error record.")] = DEFAULT_MAX_BYTES,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes. Default: all cores.")] = None,
+    chunk: Annotated[int, typer.Option(
+        "--chunk", min=1, help="Pages per worker task; a resumed run redoes at most "
+                               "a few chunks.")] = CHUNK_PAGES,
+    glob: Annotated[list[str] | None, typer.Option(
+        "--glob", help="Only files of a directory whose path matches (e.g. '*.warc.gz'); "
+                       "repeatable.")] = None,
+    id_field: Annotated[str, typer.Option("--id-field", help="JSONL: key of the page id.")] = (
+        "id"),
+    url_field: Annotated[str, typer.Option("--url-field", help="JSONL: key of the url.")] = (
+        "url"),
+    text_field: Annotated[str, typer.Option(
+        "--text-field", help="JSONL: key of a text dump.")] = "text",
+    html_field: Annotated[str, typer.Option(
+        "--html-field", help="JSONL: key of an HTML page (used before the text).")] = "html",
+    progress: Annotated[bool | None, typer.Option(
+        "--progress/--no-progress",
+        help="Progress bar on stderr (default: when stderr is a terminal).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q",
                                         help="No summary line on stderr.")] = False,
 ) -> None:
     """Clean pages: keep the article text, drop navigation, related links and comments.
+
+    An interrupted run writing to -o resumes where it stopped when the same
+    command is run again.
 
     Example: cleaner clean ../shared/seeds/ -o out/
     """
     wanted = keep_labels(keep)
     try:
         check_inputs(inputs)
-    except InputError as error:
+        model_dir, model_sha = check_model(model)
+    except (InputError, ModelError) as error:
         raise fail(str(error)) from None
-    cleaner = load_cleaner(model)
     sink = _sink(output, output_format, lines)
+    options = InputOptions(globs=tuple(glob or ()), fields=JsonlFields(
+        id=id_field, url=url_field, text=text_field, html=html_field),
+        exclude=_own_output(sink, output))
 
-    def report(result) -> None:
-        typer.echo(f"cleaner: {result.source}: {result.error}", err=True)
+    def sources():
+        options.skipped.clear()
+        return iter_sources(inputs, options)
 
-    summary = run(cleaner, iter_sources(inputs), sink, keep=wanted,
-                  input_format=input_format.value, max_bytes=max_bytes, on_error=report)
+    run_fingerprint = fingerprint({
+        "cleaner": __version__, "inputs": [i if i == "-" else str(Path(i).resolve())
+                                           for i in inputs],
+        "fields": options.fields, "globs": options.globs, "format": output_format.value,
+        "lines": lines, "keep": sorted(wanted), "input_format": input_format.value,
+        "max_bytes": max_bytes, "model": model_sha})
+    journal, resumed, pending = _resume_point(sink, sources, run_fingerprint, quiet)
+
+    def report(outcome) -> None:
+        typer.echo(f"cleaner: {outcome.source}: {outcome.error}", err=True)
+
+    show_progress = progress if progress is not None else sys.stderr.isatty() and not quiet
+    try:
+        summary = run(str(model_dir), pending, sink,
+                      keep=wanted, input_format=input_format.value, max_bytes=max_bytes,
+                      on_error=report, jobs=jobs or all_cores(), journal=journal,
+                      resumed=resumed, skipped=options.skipped, progress=show_progress,
+                      chunk_pages=chunk)
+    except KeyboardInterrupt:
+        where = f"; run the same command again to resume ({sink.journal_path})" if (
+            journal is not None) else ""
+        raise fail(f"interrupted{where}", EXIT_INTERRUPTED) from None
+    except (InputError, ModelError) as error:
+        raise fail(str(error)) from None
     if not quiet and (output is not None or summary.pages > 1):
         typer.echo(f"cleaner: {summary.line()}", err=True)
     raise typer.Exit(EXIT_PAGES_FAILED if summary.errors else EXIT_OK)
 
 
-def _sink(output: Path | None, output_format: OutputFormat, lines: bool):
+def _resume_point(sink: Sink, sources, run_fingerprint: str, quiet: bool):
+    """The journal, the checkpoint to resume from (or None) and the sources still to do."""
+    if sink.journal_path is None:  # stdout: nothing to resume
+        return None, None, sources()
+    journal = Journal(sink.journal_path, run_fingerprint)
+    try:
+        pending, resumed = resume(journal, sink, sources)
+    except KeyboardInterrupt:
+        raise fail("interrupted", EXIT_INTERRUPTED) from None
+    if resumed is not None and resumed.pages and not quiet:
+        typer.echo(f"cleaner: resuming after {resumed.pages} pages ({sink.journal_path})",
+                   err=True)
+    return journal, resumed, pending
+
+
+def _own_output(sink: Sink, output: Path | None) -> frozenset[str]:
+    if output is None:
+        return frozenset()
+    paths = [output] + ([sink.journal_path] if sink.journal_path is not None else [])
+    return frozenset(os.path.abspath(path) for path in paths)
+
+
+def _sink(output: Path | None, output_format: OutputFormat, lines: bool) -> Sink:
     if output_format is OutputFormat.jsonl:
         return JsonlSink(output, with_lines=lines)
     if output is None:

@@ -1,76 +1,242 @@
 """What the user named on the command line, as a stream of page sources.
 
-A path is a file or a directory (searched recursively for page files); `-`
-is standard input. Each source knows its id, where it came from, and the
-relative path its output mirrors.
+A path is a page file, a container of pages (JSONL, WARC, WET; any of them
+gzipped) or a directory (walked in sorted order, streaming, for both kinds);
+`-` is standard input, a page or a WARC. Each source knows its id, where it
+came from, and the relative path its text output mirrors: `<path>` for a page
+file, `<container path>/<id>` for a record of a container.
 """
 
 from __future__ import annotations
 
+import io
+import os
+import re
 import sys
+import zlib
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO
+
+from cleaner.readers.jsonl import JsonlFields, iter_jsonl
+from cleaner.readers.warc import iter_warc
 
 # Files a directory walk picks up by default: text dumps and HTML, plain or gzipped.
 PAGE_SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".shtml")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+# Common Crawl names its files *.warc.gz and *.warc.wet.gz.
+WARC_SUFFIXES = (".warc", ".wet")
 STDIN = "-"
+# Output file names of container records: ids made safe for any file system.
+UNSAFE_NAME = re.compile(r"[^\w.\-]+")
+MAX_NAME = 120
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One page to read: a file, or standard input."""
+    """One page to read: a file, standard input, or a record a container already read."""
 
     id: str
     source: str  # what the user sees in records and messages
     relative: PurePosixPath  # the output path mirrors this, with .txt
-    path: Path | None  # None for standard input
+    path: Path | None  # None for standard input and container records
+    url: str | None = None
+    content: bytes | str | None = None  # a container record's page
+    kind: str | None = None  # "html" or "text" when the container says which
+    error: str | None = None  # a broken container record: why
 
     def read_bytes(self) -> bytes:
+        if isinstance(self.content, str):
+            return self.content.encode("utf-8")
+        if self.content is not None:
+            return self.content
         return sys.stdin.buffer.read() if self.path is None else self.path.read_bytes()
+
+
+@dataclass
+class InputOptions:
+    """How to walk and read the inputs; `skipped` counts container records that are no page."""
+
+    globs: tuple[str, ...] = ()
+    fields: JsonlFields = field(default_factory=JsonlFields)
+    # Absolute paths a walk must not enter: the run's own output, when it lies
+    # inside an input folder (a lazy walk would otherwise read what it wrote).
+    exclude: frozenset[str] = frozenset()
+    skipped: Counter = field(default_factory=Counter)
 
 
 class InputError(Exception):
     """A command-line input that does not exist or cannot be listed."""
 
 
+def _bare_name(name: str) -> str:
+    return name[:-3] if name.lower().endswith(".gz") else name
+
+
 def page_id(name: str) -> str:
     """A page's id: its file name without .gz and the page suffix."""
-    name = name.removesuffix(".gz")
+    name = _bare_name(name)
     for suffix in PAGE_SUFFIXES:
         if name.lower().endswith(suffix):
             return name[: -len(suffix)]
     return name
 
 
+def container_kind(name: str) -> str | None:
+    """"jsonl" or "warc" when the file name says it holds many pages, else None."""
+    bare = _bare_name(name).lower()
+    if bare.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if bare.endswith(WARC_SUFFIXES):
+        return "warc"
+    return None
+
+
+def container_stem(name: str) -> str:
+    """The folder name of a container's records: `crawl.warc.wet.gz` gives `crawl`."""
+    stem = _bare_name(name)
+    while stem.lower().endswith(JSONL_SUFFIXES + WARC_SUFFIXES):
+        stem = stem[: stem.rindex(".")]
+    return stem
+
+
 def is_page_file(path: Path) -> bool:
-    name = path.name.lower().removesuffix(".gz")
+    name = _bare_name(path.name.lower())
     return not path.name.startswith(".") and name.endswith(PAGE_SUFFIXES)
 
 
-def iter_sources(inputs: list[str]) -> Iterator[Source]:
+def iter_sources(inputs: list[str], options: InputOptions | None = None) -> Iterator[Source]:
     """Sources for every input, in the order given; directories sorted by path."""
+    options = options or InputOptions()
     for spec in inputs:
         if spec == STDIN:
-            yield Source(id="stdin", source="<stdin>", relative=PurePosixPath("stdin"),
-                         path=None)
+            yield from _stdin_sources(options)
             continue
         path = Path(spec)
         if path.is_dir():
-            yield from _directory_sources(path)
+            for file, relative, unlistable in _walk(path, options.globs, options.exclude):
+                if unlistable is not None:
+                    yield Source(id=file.name, source=str(file), relative=relative, path=None,
+                                 error=unlistable)
+                else:
+                    yield from _file_sources(file, str(file), relative, options)
         elif path.exists() or path.is_symlink():
-            yield Source(id=page_id(path.name), source=spec,
-                         relative=PurePosixPath(page_id(path.name)), path=path)
+            yield from _file_sources(path, spec, PurePosixPath(path.name), options)
         else:
             raise InputError(f"{spec}: no such file or directory")
 
 
-def _directory_sources(root: Path) -> Iterator[Source]:
-    for path in sorted(root.rglob("*")):
-        if (path.is_file() or path.is_symlink()) and is_page_file(path):
-            relative = PurePosixPath(path.relative_to(root).as_posix())
-            yield Source(id=page_id(path.name), source=str(path),
-                         relative=relative.with_name(page_id(relative.name)), path=path)
+def _walk(root: Path, globs: tuple[str, ...], exclude: frozenset[str] = frozenset()
+          ) -> Iterator[tuple[Path, PurePosixPath, str | None]]:
+    """Wanted files under root in sorted path order, listing one folder at a time.
+
+    Each comes with None, or with the reason a folder could not be listed.
+    """
+    pending: list[tuple[Path, PurePosixPath, bool]] = [(root, PurePosixPath(), True)]
+    while pending:
+        path, relative, is_folder = pending.pop()
+        if not is_folder:
+            yield path, relative, None
+            continue
+        try:
+            entries = sorted(os.scandir(path), key=lambda entry: entry.name, reverse=True)
+        except OSError as error:
+            yield path, relative, f"cannot list folder: {error.strerror or error}"
+            continue
+        for entry in entries:  # reversed, so that popping gives them in order
+            if exclude and os.path.abspath(entry.path) in exclude:
+                continue
+            below = relative / entry.name
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((Path(entry.path), below, True))
+            elif _wanted(entry.name, below, globs):
+                pending.append((Path(entry.path), below, False))
+
+
+def _wanted(name: str, relative: PurePosixPath, globs: tuple[str, ...]) -> bool:
+    if name.startswith("."):
+        return False
+    if globs:
+        return any(relative.match(pattern) for pattern in globs)
+    return is_page_file(Path(name)) or container_kind(name) is not None
+
+
+def _file_sources(path: Path, spec: str, relative: PurePosixPath,
+                  options: InputOptions) -> Iterator[Source]:
+    kind = container_kind(path.name)
+    if kind is None:
+        yield Source(id=page_id(path.name), source=spec,
+                     relative=relative.with_name(page_id(relative.name)), path=path)
+        return
+    folder = relative.with_name(container_stem(relative.name))
+    try:
+        stream = path.open("rb")
+    except OSError as error:
+        yield Source(id=container_stem(path.name), source=spec, relative=folder, path=None,
+                     error=f"cannot read: {error.strerror or error}")
+        return
+    with stream:
+        yield from _container_sources(stream, kind, spec, folder, options,
+                                      gzipped=path.name.lower().endswith(".gz"), seekable=True)
+
+
+def _container_sources(stream: IO[bytes], kind: str, spec: str, folder: PurePosixPath,
+                       options: InputOptions, *, gzipped: bool,
+                       seekable: bool) -> Iterator[Source]:
+    names = UniqueNames()
+    if kind == "jsonl":
+        for entry in iter_jsonl(stream, options.fields, gzipped=gzipped):
+            id = entry.id if entry.id is not None else f"line-{entry.line}"
+            yield Source(id=id, source=f"{spec}:{entry.line}", relative=folder / names.get(id),
+                         path=None, url=entry.url, content=entry.content, kind=entry.kind,
+                         error=entry.error)
+        return
+    for record in iter_warc(stream, options.skipped, seekable=seekable):
+        id = record.id if record.id is not None else f"offset-{record.offset}"
+        yield Source(id=id, source=f"{spec}@{record.offset}", relative=folder / names.get(id),
+                     path=None, url=record.url, content=record.content, kind=record.kind,
+                     error=record.error)
+
+
+class UniqueNames:
+    """Safe, distinct file names for the records of one container (ids can repeat)."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def get(self, id: str) -> str:
+        name = UNSAFE_NAME.sub("_", id).lstrip(".")[:MAX_NAME] or "record"
+        candidate, copy = name, 1
+        while candidate in self.used:
+            copy += 1
+            candidate = f"{name}~{copy}"
+        self.used.add(candidate)
+        return candidate
+
+
+def _stdin_sources(options: InputOptions) -> Iterator[Source]:
+    """Standard input: a WARC/WET stream when it starts like one, else one page."""
+    stream = sys.stdin.buffer
+    if not hasattr(stream, "peek"):  # test runners hand over a plain BytesIO
+        stream = io.BufferedReader(stream)
+    head = stream.peek(4096)[:4096]
+    if _starts_like_warc(head):  # FastWARC unzips by itself
+        yield from _container_sources(stream, "warc", "<stdin>", PurePosixPath("stdin"), options,
+                                      gzipped=False, seekable=False)
+        return
+    yield Source(id="stdin", source="<stdin>", relative=PurePosixPath("stdin"), path=None,
+                 content=stream.read())
+
+
+def _starts_like_warc(head: bytes) -> bool:
+    if head[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 16)
+        except zlib.error:
+            return False
+    return head.startswith(b"WARC/")
 
 
 def check_inputs(inputs: list[str]) -> None:

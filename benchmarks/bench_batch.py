@@ -1,0 +1,140 @@
+"""Crawl-scale batches: pages/s of `cleaner clean` with N jobs, process start included.
+
+Builds, in a temporary folder:
+  - 10,000 text dumps in one directory (copies of ../shared/seeds/*.txt);
+  - a gzipped WARC of 2,000 HTML responses (pages of ../shared/datasets, each
+    after a request record, as crawlers write them), written with warcio's
+    writer so the reader (FastWARC) is checked against a second implementation;
+and runs `cleaner clean` on each as a subprocess, timing the whole command
+(interpreter start, imports, worker start and model loads included). Peak
+memory is the largest resident set of any process of the run (the main
+process or a worker), for 1,000 and 10,000 pages: it must not grow with the
+batch.
+
+Reproduce: python benchmarks/bench_batch.py [--jobs 2] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "seeds"
+HTML_DIRS = (SHARED / "datasets" / "dragnet" / "html", SHARED / "datasets" / "l3s-gn1" / "original")
+TARGETS = {"dumps": 2000, "warc": 400}  # pages/s the issue asks for with 2 jobs
+
+# Runs the command and prints wall seconds, CPU seconds and the peak RSS (KB) of
+# the largest process among its descendants: ru_maxrss of RUSAGE_CHILDREN is
+# the maximum over every waited-for descendant, workers included.
+MEASURE = """
+import resource, subprocess, sys, time
+started = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+wall = time.perf_counter() - started
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(done.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+print(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "", file=sys.stderr)
+"""
+
+
+def text_dumps(folder: Path, count: int) -> Path:
+    seeds = sorted(SEEDS.glob("*.txt"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(count):
+        source = seeds[index % len(seeds)]
+        (folder / f"{index:05d}_{source.name}").write_bytes(source.read_bytes())
+    return folder
+
+
+def html_warc(path: Path, count: int) -> Path:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    pages = sorted(p for folder in HTML_DIRS for p in folder.glob("*.htm*"))
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for index in range(count):
+            page = pages[index % len(pages)]
+            url = f"https://site{index % 50}.example/{page.stem}/{index}"
+            request = StatusAndHeaders("GET / HTTP/1.1", [("Host", f"site{index % 50}.example")],
+                                       is_http_request=True)
+            writer.write_record(writer.create_warc_record(url, "request", payload=io.BytesIO(b""),
+                                                          http_headers=request))
+            response = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                        protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(page.read_bytes()), http_headers=response))
+    return path
+
+
+def measure(name: str, pages: int, command: list[str]) -> dict:
+    done = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
+                          text=True, check=True)
+    code, wall, cpu, peak_kb = done.stdout.split()
+    return {"run": name, "pages": pages, "exit": int(code), "seconds": round(float(wall), 2),
+            "pages_per_s": round(pages / float(wall), 1), "cpu_seconds": round(float(cpu), 2),
+            "peak_rss_mb": round(int(peak_kb) / 1024, 1), "summary": done.stderr.strip(),
+            "command": " ".join(command[2:])}
+
+
+def clean_command(inputs: Path, out: Path, jobs: int) -> list[str]:
+    return [sys.executable, "-m", "cleaner", "clean", str(inputs), "-o", str(out),
+            "--jobs", str(jobs), "--no-progress"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--json", type=Path, help="Also write the results here.")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as scratch:
+        scratch = Path(scratch)
+        dumps_10k = text_dumps(scratch / "dumps-10000", 10_000)
+        dumps_1k = text_dumps(scratch / "dumps-1000", 1_000)
+        warc = html_warc(scratch / "pages-2000.warc.gz", 2_000)
+        runs = [
+            measure("text dumps, directory", 10_000,
+                    clean_command(dumps_10k, scratch / "out-10k", args.jobs)),
+            measure("HTML pages, WARC", 2_000, clean_command(warc, scratch / "out-warc",
+                                                            args.jobs)),
+            measure("text dumps, directory", 1_000,
+                    clean_command(dumps_1k, scratch / "out-1k", args.jobs)),
+        ]
+    print_table(runs, args.jobs)
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), "jobs": args.jobs,
+                                         "runs": runs}, indent=2))
+
+
+def machine() -> str:
+    return (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"load average {os.getloadavg()[0]:.1f} at the start")
+
+
+def print_table(runs: list[dict], jobs: int) -> None:
+    print(f"cleaner clean INPUT -o OUT --jobs {jobs}, whole command timed ({machine()})")
+    print(f"{'input':<24}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'target':>8}"
+          f"{'CPU s':>8}{'peak RSS MB':>13}")
+    for run in runs:
+        kind = "warc" if "WARC" in run["run"] else "dumps"
+        target = TARGETS[kind] if run["pages"] >= 2000 else ""
+        print(f"{run['run']:<24}{run['pages']:>7}{run['seconds']:>9.1f}"
+              f"{run['pages_per_s']:>9.0f}{target:>8}{run['cpu_seconds']:>8.1f}"
+              f"{run['peak_rss_mb']:>13.0f}")
+    for run in runs:
+        print(f"  {run['pages']:>6} {run['run']}: {run['summary']}")
+    print("peak RSS: the largest process of the run (main or a worker)")
+    print("reproduce: python benchmarks/bench_batch.py --jobs 2")
+
+
+if __name__ == "__main__":
+    main()
