@@ -100,6 +100,7 @@ def run(
     skipped: Counter | None = None,
     progress: bool = False,
     chunk_pages: int = CHUNK_PAGES,
+    models_dir: str | None = None,
 ) -> Summary:
     """Clean every source into `sink`; `cleaner` is a loaded Cleaner or a model folder.
 
@@ -107,7 +108,8 @@ def run(
     Ctrl-C leaves the output and journal for a rerun to resume.
     """
     model = str(cleaner.model.path) if isinstance(cleaner, Cleaner) else cleaner
-    settings = Settings(model=model, keep=keep, input_format=input_format,
+    settings = Settings(model=model, models_dir=models_dir, keep=keep,
+                        input_format=input_format,
                         max_bytes=max_bytes, records=sink.needs_records,
                         with_lines=sink.with_lines)
     summary = Summary.after(resumed, skipped)

@@ -32,9 +32,9 @@ from cleaner.prelabel import UNSURE_BELOW, write_prelabelled
 from cleaner.readers.html import format_cues
 from cleaner.readers.jsonl import JsonlFields
 from cleaner.readers.pages import DEFAULT_MAX_BYTES
-from cleaner.report import full_report
+from cleaner.report import full_report, side_by_side
 from cleaner.resume import Journal, fingerprint
-from cleaner.train import evaluate, load_label_files, train_model
+from cleaner.train import evaluate, load_label_files, train_model, train_site_model
 from cleaner.views import line_views, render_summary, render_view
 
 EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE = 0, 1, 2
@@ -121,6 +121,9 @@ def clean(
         "--lines", help="JSONL: add every line with its label and probability.")] = False,
     keep: KeepOption = "body",
     model: ModelOption = "default",
+    models: Annotated[Path | None, typer.Option(
+        "--models", help="Folder of site models: each page whose URL host a model's card "
+                         "names is cleaned by that model, the rest by --model.")] = None,
     input_format: InputFormatOption = InputFormat.auto,
     max_bytes: Annotated[int, typer.Option(
         "--max-bytes", help="Pages larger than this give an error record.")] = DEFAULT_MAX_BYTES,
@@ -157,6 +160,7 @@ def clean(
     try:
         check_inputs(inputs)
         model_dir, model_sha = check_model(model)
+        site_models = _site_models(models)
     except (InputError, ModelError) as error:
         raise fail(str(error)) from None
     sink = _sink(output, output_format, lines)
@@ -173,7 +177,7 @@ def clean(
                                            for i in inputs],
         "fields": options.fields, "globs": options.globs, "format": output_format.value,
         "lines": lines, "keep": sorted(wanted), "input_format": input_format.value,
-        "max_bytes": max_bytes, "model": model_sha})
+        "max_bytes": max_bytes, "model": model_sha, "site_models": site_models})
     journal, resumed, pending = _resume_point(sink, sources, run_fingerprint, quiet)
 
     def report(outcome) -> None:
@@ -185,7 +189,7 @@ def clean(
                       keep=wanted, input_format=input_format.value, max_bytes=max_bytes,
                       on_error=report, jobs=jobs or all_cores(), journal=journal,
                       resumed=resumed, skipped=options.skipped, progress=show_progress,
-                      chunk_pages=chunk)
+                      chunk_pages=chunk, models_dir=str(models) if models else None)
     except KeyboardInterrupt:
         where = f"; run the same command again to resume ({sink.journal_path})" if (
             journal is not None) else ""
@@ -195,6 +199,19 @@ def clean(
     if not quiet and (output is not None or summary.pages > 1):
         typer.echo(f"cleaner: {summary.line()}", err=True)
     raise typer.Exit(EXIT_PAGES_FAILED if summary.errors else EXIT_OK)
+
+
+def _site_models(models: Path | None) -> dict[str, str]:
+    """{site model folder: its file's SHA-256} of --models; fails early on a bad one."""
+    if models is None:
+        return {}
+    from cleaner.routing import bound_models
+
+    bound = bound_models(models)
+    if not bound:
+        raise ModelError(f"{models}: no model there names the hosts it is for "
+                         "(cleaner train --base default --hosts HOST ...)")
+    return {str(m.path): m.card.get("model_sha256", "") for m in bound}
 
 
 def _resume_point(sink: Sink, sources, run_fingerprint: str, quiet: bool):
@@ -353,18 +370,35 @@ def train(
         "--partial-weight",
         help="Weight of 'nav' lines in files whose gold lacks nav/related (0: ignore them).")
     ] = 0.0,
+    base: Annotated[str | None, typer.Option(
+        "--base", help="Adapt this model (e.g. default) to the labelled pages' site "
+        "instead of training from scratch.")] = None,
+    hosts: Annotated[str | None, typer.Option(
+        "--hosts", help="With --base: comma-separated URL hosts the model is for "
+        "(default: the labelled pages' hosts); `clean --models` picks it for them.")] = None,
 ) -> None:
     """Train a model from line-label files and write it with its card (model.json).
 
-    Example: cleaner train labels/ -o models/mysite --heldout labels-check/
+    With --base, keep the base model's general skill and fit the site of the
+    labelled pages (a few pages are enough; seconds on one core).
+
+    Example: cleaner train labels/mysite/ --base default -o models/mysite
     """
     train_files = _label_files(labelled)
     heldout_files = _label_files(heldout) if heldout else None
     command = "cleaner train " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["train"] else ""
-    card = train_model(train_files, output, heldout_files=heldout_files,
-                       partial_weight=partial_weight, command=command)
+    if base is None:
+        card = train_model(train_files, output, heldout_files=heldout_files,
+                           partial_weight=partial_weight, command=command)
+    else:
+        bound = [h.strip().lower() for h in hosts.split(",") if h.strip()] if hosts else None
+        card = train_site_model(train_files, output, load_cleaner(base).model, hosts=bound,
+                                heldout_files=heldout_files, partial_weight=partial_weight,
+                                command=command)
     data = card["training_data"]
     typer.echo(f"trained on {data['pages']} pages from {data['sites']} sites: {output}")
+    if card.get("hosts"):
+        typer.echo(f"bound to hosts: {', '.join(card['hosts'])}")
     if heldout_files:
         typer.echo(full_report(card["metrics"]["heldout"], "held-out figures"))
 
@@ -383,15 +417,25 @@ def _label_files(paths: list[Path]):
 def evaluate_command(
     labelled: Annotated[list[Path], typer.Argument(help="Line-label files or folders of them.")],
     model: ModelOption = "default",
+    compare: Annotated[list[str] | None, typer.Option(
+        "--compare", help="Also score this model (repeatable) and print the figures "
+        "side by side.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Score a model on line-label files: per-label precision, recall, F1, confusion.
 
-    Example: cleaner eval ../shared/seeds/labeled/ --model default
+    Example: cleaner eval labels/mysite-check/ --model models/mysite --compare default
     """
     files = _label_files(labelled)
     cleaner = load_cleaner(model)
     report = evaluate(cleaner.model.estimator, files)
+    if compare:
+        reports = {model: report}
+        for other in compare:
+            reports[other] = evaluate(load_cleaner(other).model.estimator, files)
+        typer.echo(json.dumps(reports, indent=2) if as_json else
+                   side_by_side(reports) + f"\n({len(files)} pages)")
+        return
     if as_json:
         typer.echo(json.dumps(report, indent=2))
     else:

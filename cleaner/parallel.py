@@ -47,7 +47,8 @@ CHUNKS_AHEAD_PER_JOB = 2
 # How often a worker checks that the main process is still there.
 PARENT_CHECK_SECONDS = 1.0
 
-_CLEANERS: dict[str, Cleaner] = {}  # per process: model folder -> loaded Cleaner
+# per process: (model folder, site models folder) -> loaded Cleaner
+_CLEANERS: dict[tuple[str, str | None], Cleaner] = {}
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Settings:
     max_bytes: int = DEFAULT_MAX_BYTES
     records: bool = False  # build JSONL records
     with_lines: bool = False
+    models_dir: str | None = None  # site models bound to hosts (clean --models)
 
 
 def all_cores() -> int:
@@ -69,11 +71,18 @@ def all_cores() -> int:
         return os.cpu_count() or 1
 
 
-def worker_cleaner(model: str) -> Cleaner:
-    """This process's Cleaner for `model`, loaded on first use only."""
-    if model not in _CLEANERS:
-        _CLEANERS[model] = Cleaner.load(model)
-    return _CLEANERS[model]
+def worker_cleaner(model: str, models_dir: str | None = None) -> Cleaner:
+    """This process's Cleaner for `model` (routing pages to the site models of
+    `models_dir`, if given), loaded on first use only."""
+    key = (model, models_dir)
+    if key not in _CLEANERS:
+        if models_dir is None:
+            _CLEANERS[key] = Cleaner.load(model)
+        else:
+            from cleaner.routing import routed_cleaner
+
+            _CLEANERS[key] = routed_cleaner(model, models_dir)
+    return _CLEANERS[key]
 
 
 _watching: list[int] = []  # the parent a worker watches, once it does
@@ -124,7 +133,7 @@ def clean_chunk(settings: Settings, chunk: list[Source],
     """Read and clean a chunk of sources: one outcome per source, in order."""
     if cleaner is None:  # in a worker
         _exit_with_parent()
-        cleaner = worker_cleaner(settings.model)
+        cleaner = worker_cleaner(settings.model, settings.models_dir)
     pages = (read_source(source, input_format=settings.input_format,
                          max_bytes=settings.max_bytes) for source in chunk)
     results = cleaner.clean_many(pages, keep=settings.keep)
@@ -154,7 +163,7 @@ def cleaned_chunks(chunks: Iterable[list[Source]], settings: Settings, *, jobs: 
     head = list(itertools.islice(chunks, 2))
     chunks = itertools.chain(head, chunks)
     if jobs <= 1 or len(head) < 2:
-        cleaner = cleaner or worker_cleaner(settings.model)
+        cleaner = cleaner or worker_cleaner(settings.model, settings.models_dir)
         for chunk in chunks:
             yield clean_chunk(settings, chunk, cleaner)
         return

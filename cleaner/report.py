@@ -47,14 +47,21 @@ def full_report(report: dict, title: str = "") -> str:
 
 
 def side_by_side(reports: dict[str, dict]) -> str:
-    """Per-label F1 (and body text F1) of several models in columns."""
+    """Per-label figures (and body text F1) of several models in columns."""
     names = list(reports)
-    rows = [f"{'':<22}" + "".join(f"{name[:14]:>16}" for name in names)]
+    rows = [f"{'':<22}" + "".join(f"{_short(name):>16}" for name in names) + f"{'support':>10}"]
+    first = reports[names[0]]
     for label in LABELS:
         for metric in ("precision", "recall", "f1"):
+            support = f"{first['labels'][label]['support']:>10d}" if metric == "f1" else ""
             rows.append(f"{label + ' ' + metric:<22}" + "".join(
-                f"{reports[n]['labels'][label][metric]:>16.3f}" for n in names))
+                f"{reports[n]['labels'][label][metric]:>16.3f}" for n in names) + support)
     rows.append(f"{'macro-F1':<22}" + "".join(f"{reports[n]['macro_f1']:>16.3f}" for n in names))
     rows.append(f"{'body text F1':<22}" + "".join(
         f"{reports[n]['text']['body']['f1']:>16.3f}" for n in names))
     return "\n".join(rows)
+
+
+def _short(name: str) -> str:
+    """A model's column heading: its folder name, cut to fit."""
+    return name.rstrip("/").rsplit("/", 1)[-1][:15]

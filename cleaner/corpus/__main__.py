@@ -3,6 +3,7 @@
 python -m cleaner.corpus build --jobs 2
 python -m cleaner.corpus split
 python -m cleaner.corpus validate
+python -m cleaner.corpus site canada.com --train 2 --out data/build/site/canada.com
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import typer
 
 from cleaner.corpus.build import build_corpus
 from cleaner.corpus.records import DATASETS, L3S, page_records
+from cleaner.corpus.site import write_site
 from cleaner.corpus.split import HELDOUT, site_of
 from cleaner.corpus.validate import validate_alignment
 from cleaner.labels import LABELS
@@ -126,6 +128,31 @@ def _hosts_in_several_datasets(records) -> set[str]:
         if not r.host.startswith("unknown-"):
             seen.setdefault(site_of(r.host), set()).add(r.dataset)
     return {site for site, where in seen.items() if len(where) > 1}
+
+
+@app.command()
+def site(
+    host: Annotated[str, typer.Argument(help="A URL host of the datasets, e.g. canada.com.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder (keep it git-ignored).")],
+    train: Annotated[int, typer.Option("--train", help="Pages to put aside for labelling.")] = 2,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the draw of those pages.")] = 0,
+    datasets: DatasetsOption = DEFAULT_DATASETS,
+) -> None:
+    """Copy one site's pages and their gold labels, split into pages to label and to check.
+
+    Example: python -m cleaner.corpus site canada.com --train 2 --out data/build/site/canada.com
+    """
+    records = [r for r in page_records(_datasets_dir(datasets), jobs=-1)
+               if r.host == host.lower().removeprefix("www.")]
+    if not records:
+        raise typer.BadParameter(f"no pages of host {host} in {datasets}")
+    done = write_site(records, datasets, out, train=train, seed=seed)
+    split_of_host = records[0].split
+    typer.echo(f"{host} ({split_of_host} host): {len(done.train)} pages to label in "
+               f"{out}/pages/train, {len(done.check)} to check in {out}/pages/check; "
+               f"gold in {out}/gold")
+    for reason in done.skipped:
+        typer.echo(f"skipped {reason}", err=True)
 
 
 @app.command()

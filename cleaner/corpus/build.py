@@ -131,6 +131,13 @@ def _renderers(names: list[str] | None) -> list[Renderer]:
     return chosen
 
 
+def label_page(record: PageRecord, renderer: Renderer) -> LabelledLines:
+    """One page's lines labelled from its gold; raises RenderError or DroppedPage."""
+    html, _ = decode_bytes(record.html_path.read_bytes(), html=True)
+    result = PageResult(record.dataset, record.id, renderer.name, record.split)
+    return _label(record, html, _gold(record, html), renderer, result)
+
+
 def build_page(record: PageRecord, renderer_names: list[str], out_dir: str) -> list[PageResult]:
     """Label and write one page once per renderer (runs in a worker process)."""
     html, _ = decode_bytes(record.html_path.read_bytes(), html=True)
@@ -186,6 +193,12 @@ def _label(
 def write_page(out_dir: Path, record: PageRecord, renderer: str, page: LabelledLines) -> dict:
     """Write the label file (and cues sidecar); return {relative path: sha1}."""
     folder = out_dir / record.dataset / renderer / record.split
+    return write_label_files(folder, record, renderer, page, relative_to=out_dir)
+
+
+def write_label_files(folder: Path, record: PageRecord, renderer: str, page: LabelledLines,
+                      *, relative_to: Path) -> dict:
+    """Write `folder/<id>.tsv` (and `<id>.cues.json`); return {relative path: sha1}."""
     folder.mkdir(parents=True, exist_ok=True)
     meta = {"dataset": record.dataset, "id": record.id}
     if record.url:
@@ -199,7 +212,8 @@ def write_page(out_dir: Path, record: PageRecord, renderer: str, page: LabelledL
     for name, text in texts.items():
         data = text.encode("utf-8")
         (folder / name).write_bytes(data)
-        written[(folder / name).relative_to(out_dir).as_posix()] = hashlib.sha1(data).hexdigest()
+        written[(folder / name).relative_to(relative_to).as_posix()] = (
+            hashlib.sha1(data).hexdigest())
     return written
 
 

@@ -946,7 +946,7 @@ def _parse_and_render(html: str) -> tuple[list[str], list[DomCues | None]]:
 def read_html(data: bytes | str, *, id: str = "", source: str = "", url: str | None = None) -> Page:
     """Decode and render an HTML page into a Page of kind "html". Never raises:
     a page that cannot be rendered comes back with no lines."""
-    encoding = ""
+    encoding = text = ""
     try:
         if isinstance(data, bytes | bytearray):
             text, encoding = decode_bytes(bytes(data), html=True)
@@ -959,7 +959,28 @@ def read_html(data: bytes | str, *, id: str = "", source: str = "", url: str | N
     page = Page(lines=lines, id=id, source=source, url=url, kind="html", cues=cues)
     if encoding:
         page.meta["encoding"] = encoding
+    if url is None and (own := own_url(text)):
+        page.meta["own_url"] = own
     return page
+
+
+# <link rel="canonical" href=…> or <meta property="og:url" content=…>, attributes
+# in either order. A regex over the head: the renderer's tree is not kept, and a
+# second parse would double the cost of a page for one attribute.
+_OWN_URL = re.compile(
+    r"""<link\b(?=[^>]*\brel\s*=\s*["']?canonical\b)[^>]*?\bhref\s*=\s*["']?([^"'\s>]+)"""
+    r"""|<meta\b(?=[^>]*\bproperty\s*=\s*["']?og:url\b)[^>]*?\bcontent\s*=\s*["']?([^"'\s>]+)""",
+    re.I)
+OWN_URL_SEARCH_CHARS = 100_000
+
+
+def own_url(html: str) -> str | None:
+    """The URL a page states as its own (canonical link or og:url), if absolute."""
+    found = _OWN_URL.search(html, 0, OWN_URL_SEARCH_CHARS)
+    if not found:
+        return None
+    url = (found.group(1) or found.group(2) or "").strip()
+    return url if url.lower().startswith(("http://", "https://")) else None
 
 
 def format_cues(cues: DomCues | None) -> str:
