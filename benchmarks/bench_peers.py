@@ -31,10 +31,13 @@ extract_plain_text(main_content=True).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
+import io
 import json
 import os
 import platform
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -197,12 +200,14 @@ def score_tool(texts: list[str], pages: list[Page], seconds: float, failures: in
 def run_peer(extract: Callable[[Page], str], pages: list[Page]) -> tuple[list[str], float, int]:
     texts, failures = [], 0
     start = time.perf_counter()
-    for page in pages:
-        try:
-            texts.append(extract(page))
-        except Exception:  # a peer that crashes on a page scores it as empty
-            texts.append("")
-            failures += 1
+    # Some peers print warnings and tracebacks of pages they recover from: keep the table clean.
+    with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+        for page in pages:
+            try:
+                texts.append(extract(page))
+            except Exception:  # a peer that crashes on a page scores it as empty
+                texts.append("")
+                failures += 1
     return texts, time.perf_counter() - start, failures
 
 
@@ -292,7 +297,8 @@ def main(argv: list[str] | None = None) -> None:
                                         restrict(score, pages, keep)))
     rows.sort(key=lambda r: (r["set"], -r["f1"]))
     table = format_table(rows)
-    command = "python -m benchmarks.bench_peers " + " ".join(argv or [])
+    command = "python -m benchmarks.bench_peers " + " ".join(
+        sys.argv[1:] if argv is None else argv)
     footer = (f"{datetime.date.today()} · {platform.processor() or platform.machine()}, "
               f"{os.cpu_count()} cores, one used · model "
               f"{cleaner.model.name if cleaner else '-'} · `{command.strip()}`")
