@@ -117,6 +117,14 @@ def build_corpus(datasets: Path, corpus: Path, jobs: int) -> None:
     log.info("corpus: %d files in %.0f s", summary["files"], time.perf_counter() - started)
 
 
+# One model serves both kinds of page; the card says so (issue: "the card says which").
+INPUTS = {
+    "text": "text dumps (trained on w3m renderings; DOM-cue columns unknown)",
+    "html": "raw HTML rendered by cleaner.readers.html, with its DOM cues",
+    "model": "one model for both: each training page appears once per renderer",
+}
+
+
 def train_default(corpus: Path, out: Path, command: str) -> dict:
     from cleaner.modelfile import base_card, save_model
 
@@ -129,6 +137,7 @@ def train_default(corpus: Path, out: Path, command: str) -> dict:
     card["command"] = command
     card["recipe"] = {"training_sets": [vars(s) for s in TRAINING_SETS],
                       "selection": "site-grouped 3-fold cross-validation on training sites"}
+    card["inputs"] = INPUTS
     card["training_data"] = {
         spec.folder: corpus_summary(load_label_files([corpus / spec.folder]))
         for spec in TRAINING_SETS
