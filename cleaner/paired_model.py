@@ -1,0 +1,64 @@
+"""One model for text dumps and one for HTML, picked page by page.
+
+A page rendered from HTML carries DOM cues on its lines; a text dump has
+none (its DOM columns are unknown, NaN). Both models read the same feature
+schema; each page's rows go to the model for its kind, whole pages at a time
+(the second pass looks at neighbouring lines), and the probabilities come back
+in the batch's order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cleaner.features import feature_names
+
+DOM_COLUMN = feature_names().index("dom_link_share")
+
+
+class PairedModel:
+    """`text` scores pages without DOM cues, `html` pages with them."""
+
+    def __init__(self, text, html):
+        self.text = text
+        self.html = html
+
+    def get_params(self, deep: bool = False) -> dict:
+        return {"text": type(self.text).__name__, "html": type(self.html).__name__}
+
+    @property
+    def n_jobs(self):
+        return self.text.n_jobs
+
+    @n_jobs.setter
+    def n_jobs(self, value) -> None:
+        self.text.n_jobs = self.html.n_jobs = value
+
+    def predict_proba(self, X, *, page_of_row, copy_of_row=None):
+        X = np.asarray(X, dtype=np.float32)
+        page_of_row = np.asarray(page_of_row)
+        html_rows = html_pages_rows(X, page_of_row)
+        if not html_rows.any():
+            return self.text.predict_proba(X, page_of_row=page_of_row, copy_of_row=copy_of_row)
+        if html_rows.all():
+            return self.html.predict_proba(X, page_of_row=page_of_row, copy_of_row=copy_of_row)
+        probs = np.zeros((len(X), len(self.text.classes_)))
+        for model, rows in ((self.text, ~html_rows), (self.html, html_rows)):
+            copies = None if copy_of_row is None else np.asarray(copy_of_row)[rows]
+            probs[rows] = model.predict_proba(X[rows], page_of_row=page_of_row[rows],
+                                              copy_of_row=copies)
+        return probs
+
+    def predict(self, X, *, page_of_row, copy_of_row=None):
+        return self.predict_proba(X, page_of_row=page_of_row,
+                                  copy_of_row=copy_of_row).argmax(axis=1)
+
+
+def html_pages_rows(X: np.ndarray, page_of_row: np.ndarray) -> np.ndarray:
+    """Rows of the pages that have DOM cues on any line."""
+    if not len(X):
+        return np.zeros(0, dtype=bool)
+    has_cues = ~np.isnan(X[:, DOM_COLUMN])
+    n_pages = int(page_of_row.max()) + 1
+    page_has = np.bincount(page_of_row, weights=has_cues, minlength=n_pages) > 0
+    return page_has[page_of_row]

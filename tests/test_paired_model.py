@@ -1,0 +1,54 @@
+"""The shipped pair of models: text dumps to one, HTML pages to the other, in one batch."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cleaner.clean import Cleaner
+from cleaner.features import batch_features
+from cleaner.paired_model import PairedModel, html_pages_rows
+from cleaner.readers.pages import page_from_bytes
+
+ARTICLE = Path(__file__).parent / "data" / "news_article.html"
+
+
+@pytest.fixture(scope="module")
+def cleaner():
+    return Cleaner.load()
+
+
+@pytest.fixture(scope="module")
+def pages(seed_files):
+    return [page_from_bytes(seed_files[0].read_bytes()), page_from_bytes(ARTICLE.read_bytes()),
+            page_from_bytes(seed_files[3].read_bytes())]
+
+
+def test_the_default_model_is_a_pair(cleaner):
+    assert isinstance(cleaner.model.estimator, PairedModel)
+    assert set(cleaner.model.card["inputs"]) >= {"text", "html"}
+
+
+def test_pages_are_sorted_by_kind(pages):
+    batch = batch_features(pages)
+    rows = html_pages_rows(batch.X, batch.page_of_row)
+    assert rows[batch.rows_of(1)].all()
+    assert not rows[batch.rows_of(0)].any() and not rows[batch.rows_of(2)].any()
+
+
+def test_a_mixed_batch_gives_what_each_page_gives_alone(cleaner, pages):
+    together = cleaner.probabilities(pages)
+    for page, probs in zip(pages, together, strict=True):
+        np.testing.assert_allclose(probs, cleaner.probabilities([page])[0])
+
+
+def test_html_pages_go_to_the_html_model(cleaner, pages):
+    pair = cleaner.model.estimator
+    batch = batch_features(pages[1:2])
+    args = {"page_of_row": batch.page_of_row, "copy_of_row": batch.copy_of_row}
+    np.testing.assert_allclose(pair.predict_proba(batch.X, **args),
+                               pair.html.predict_proba(batch.X, **args))
+    text = batch_features(pages[:1])
+    args = {"page_of_row": text.page_of_row, "copy_of_row": text.copy_of_row}
+    np.testing.assert_allclose(pair.predict_proba(text.X, **args),
+                               pair.text.predict_proba(text.X, **args))
