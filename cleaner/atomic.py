@@ -6,6 +6,7 @@ never a half-written file, even if the process is killed mid-write.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -29,9 +30,20 @@ FILE_MODE = 0o666 & ~_umask()
 TEMP_SUFFIX = ".cleaner-tmp"
 
 
+def make_folder(folder: Path) -> None:
+    """`mkdir -p`, saying so plainly when a file stands where a folder should be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as error:
+        in_the_way = next((f for f in (folder, *folder.parents)
+                           if f.exists() and not f.is_dir()), folder)
+        raise NotADirectoryError(errno.ENOTDIR, "a file is in the way, not a folder",
+                                 str(in_the_way)) from error
+
+
 def temporary_beside(path: Path) -> tuple[int, str]:
     """A new temporary file in `path`'s folder, with normal file permissions."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     os.fchmod(fd, FILE_MODE)
     return fd, temp
@@ -49,16 +61,30 @@ def remove_stale_temporaries(folder: Path) -> int:
 
 
 @contextmanager
-def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
-    encoding = None if "b" in mode else "utf-8"
-    fd, temp = temporary_beside(path)
+def naming(path: Path) -> Iterator[None]:
+    """Give the OSErrors raised inside the name of the file being written: a
+    failed write says only "No space left on device", not where."""
     try:
-        with os.fdopen(fd, mode, encoding=encoding) as handle:
-            yield handle
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
+        yield
+    except OSError as error:
+        if error.filename is not None or error.errno is None:
+            raise
+        raise type(error)(error.errno, error.strerror, str(path)) from error
+
+
+@contextmanager
+def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
+    """A file written in full or not at all: the temporary file is removed on any error."""
+    encoding = None if "b" in mode else "utf-8"
+    with naming(path):
+        fd, temp = temporary_beside(path)
+        try:
+            with os.fdopen(fd, mode, encoding=encoding) as handle:
+                yield handle
+            os.replace(temp, path)
+        except BaseException:
+            os.unlink(temp)
+            raise
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 import time
 from collections import Counter
@@ -17,8 +18,16 @@ from dataclasses import dataclass, field
 from cleaner.clean import Cleaner
 from cleaner.inputs import Source
 from cleaner.output import Outcome, Sink
-from cleaner.parallel import CHUNK_PAGES, Settings, chunked, cleaned_chunks, read_source
-from cleaner.readers.pages import DEFAULT_MAX_BYTES
+from cleaner.parallel import (
+    CHUNK_PAGES,
+    DEFAULT_PAGE_TIMEOUT,
+    TEST_HOOK_ENV,
+    Settings,
+    chunked,
+    cleaned_chunks,
+    read_source,
+)
+from cleaner.readers.pages import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES
 from cleaner.resume import Checkpoint, Journal
 
 __all__ = ["Summary", "read_source", "resume", "run"]
@@ -93,6 +102,8 @@ def run(
     keep: frozenset[str],
     input_format: str = "auto",
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_lines: int = DEFAULT_MAX_LINES,
+    page_timeout: float = DEFAULT_PAGE_TIMEOUT,
     on_error: Callable[[Outcome], None] | None = None,
     jobs: int = 1,
     journal: Journal | None = None,
@@ -109,9 +120,10 @@ def run(
     """
     model = str(cleaner.model.path) if isinstance(cleaner, Cleaner) else cleaner
     settings = Settings(model=model, models_dir=models_dir, keep=keep,
-                        input_format=input_format,
-                        max_bytes=max_bytes, records=sink.needs_records,
-                        with_lines=sink.with_lines)
+                        input_format=input_format, max_bytes=max_bytes, max_lines=max_lines,
+                        page_timeout=page_timeout, records=sink.needs_records,
+                        with_lines=sink.with_lines,
+                        test_hook=os.environ.get(TEST_HOOK_ENV, ""))
     summary = Summary.after(resumed, skipped)
     bar = Progress(progress, initial=summary.pages)
     sink.start(resumed)

@@ -7,6 +7,7 @@ usage or when the run cannot start (missing input, model that will not load).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -27,18 +28,20 @@ from cleaner.labelfile import LabelFileError
 from cleaner.labels import LABELS, parse_keep
 from cleaner.modelfile import ModelError
 from cleaner.output import JsonlSink, Sink, StdoutTextSink, TextTreeSink
-from cleaner.parallel import CHUNK_PAGES, all_cores, check_model
+from cleaner.parallel import CHUNK_PAGES, DEFAULT_PAGE_TIMEOUT, all_cores, check_model
 from cleaner.prelabel import UNSURE_BELOW, write_prelabelled
 from cleaner.readers.html import format_cues
 from cleaner.readers.jsonl import JsonlFields
-from cleaner.readers.pages import DEFAULT_MAX_BYTES
+from cleaner.readers.pages import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES
 from cleaner.report import full_report, side_by_side
 from cleaner.resume import Journal, fingerprint
 from cleaner.train import evaluate, load_label_files, train_model, train_site_model
 from cleaner.views import line_views, render_summary, render_view
+from cleaner.watchdog import WorkersFailed
 
 EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # what shells report for a command stopped by Ctrl-C
+EXIT_BROKEN_PIPE = 141  # what shells report for a command whose reader went away (| head)
 
 app = typer.Typer(
     add_completion=False,
@@ -126,7 +129,15 @@ def clean(
                          "names is cleaned by that model, the rest by --model.")] = None,
     input_format: InputFormatOption = InputFormat.auto,
     max_bytes: Annotated[int, typer.Option(
-        "--max-bytes", help="Pages larger than this give an error record.")] = DEFAULT_MAX_BYTES,
+        "--max-bytes", min=1, help="Pages larger than this give an error record.")] = (
+        DEFAULT_MAX_BYTES),
+    max_lines: Annotated[int, typer.Option(
+        "--max-lines", min=1, help="Pages of more lines than this give an error record.")] = (
+        DEFAULT_MAX_LINES),
+    page_timeout: Annotated[float, typer.Option(
+        "--page-timeout", min=0, help="Seconds a page may take to read (decode and render) "
+        "before it gives an error record; a worker stuck on one is stopped. 0: no limit.")] = (
+        DEFAULT_PAGE_TIMEOUT),
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Worker processes. Default: all cores.")] = None,
     chunk: Annotated[int, typer.Option(
@@ -166,18 +177,21 @@ def clean(
     sink = _sink(output, output_format, lines)
     options = InputOptions(globs=tuple(glob or ()), fields=JsonlFields(
         id=id_field, url=url_field, text=text_field, html=html_field),
-        exclude=_own_output(sink, output))
+        exclude=_own_output(sink, output), max_bytes=max_bytes)
 
     def sources():
         options.skipped.clear()
         return iter_sources(inputs, options)
 
+    # --page-timeout is left out: it changes only pages whose reading is too slow, and
+    # a run stopped to give slow pages more time should still resume.
     run_fingerprint = fingerprint({
         "cleaner": __version__, "inputs": [i if i == "-" else str(Path(i).resolve())
                                            for i in inputs],
         "fields": options.fields, "globs": options.globs, "format": output_format.value,
         "lines": lines, "keep": sorted(wanted), "input_format": input_format.value,
-        "max_bytes": max_bytes, "model": model_sha, "site_models": site_models})
+        "max_bytes": max_bytes, "max_lines": max_lines, "model": model_sha,
+        "site_models": site_models})
     journal, resumed, pending = _resume_point(sink, sources, run_fingerprint, quiet)
 
     def report(outcome) -> None:
@@ -187,18 +201,43 @@ def clean(
     try:
         summary = run(str(model_dir), pending, sink,
                       keep=wanted, input_format=input_format.value, max_bytes=max_bytes,
+                      max_lines=max_lines, page_timeout=page_timeout,
                       on_error=report, jobs=jobs or all_cores(), journal=journal,
                       resumed=resumed, skipped=options.skipped, progress=show_progress,
                       chunk_pages=chunk, models_dir=str(models) if models else None)
     except KeyboardInterrupt:
-        where = f"; run the same command again to resume ({sink.journal_path})" if (
-            journal is not None) else ""
-        raise fail(f"interrupted{where}", EXIT_INTERRUPTED) from None
+        raise fail(f"interrupted{_to_resume(journal)}", EXIT_INTERRUPTED) from None
     except (InputError, ModelError) as error:
         raise fail(str(error)) from None
+    except BrokenPipeError:
+        raise _quiet_broken_pipe() from None
+    except (OSError, WorkersFailed) as error:  # output not writable, disk full, ...
+        raise fail(f"{_os_error(error)}{_to_resume(journal)}") from None
     if not quiet and (output is not None or summary.pages > 1):
         typer.echo(f"cleaner: {summary.line()}", err=True)
     raise typer.Exit(EXIT_PAGES_FAILED if summary.errors else EXIT_OK)
+
+
+def _to_resume(journal: Journal | None) -> str:
+    """How to go on after a run stopped early, if it left a journal to resume from."""
+    if journal is None or not journal.path.exists():
+        return ""
+    return f"; run the same command again to resume ({journal.path})"
+
+
+def _os_error(error: Exception) -> str:
+    """One line for an OSError: the file and the reason, without Python's [Errno N]."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.filename}: {error.strerror}" if error.filename else error.strerror
+    return str(error)
+
+
+def _quiet_broken_pipe() -> typer.Exit:
+    """Standard output was closed early (`cleaner clean ... | head`): stop without a word,
+    as tools killed by SIGPIPE do, and keep Python from failing to flush it at exit."""
+    with contextlib.suppress(OSError, ValueError):  # no file descriptor: a test's stdout
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return typer.Exit(EXIT_BROKEN_PIPE)
 
 
 def _site_models(models: Path | None) -> dict[str, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import stat
 import sys
 import zlib
 from collections import Counter
@@ -21,6 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from cleaner.readers.jsonl import JsonlFields, iter_jsonl
+from cleaner.readers.pages import DEFAULT_MAX_BYTES
 from cleaner.readers.warc import iter_warc
 
 # Files a directory walk picks up by default: text dumps and HTML, plain or gzipped.
@@ -47,12 +49,18 @@ class Source:
     kind: str | None = None  # "html" or "text" when the container says which
     error: str | None = None  # a broken container record: why
 
-    def read_bytes(self) -> bytes:
+    def read_bytes(self, limit: int | None = None) -> bytes:
+        """The page's bytes; from a file, at most `limit` + 1 of them: enough to
+        tell a page over the limit without reading a huge file into memory."""
         if isinstance(self.content, str):
             return self.content.encode("utf-8")
         if self.content is not None:
             return self.content
-        return sys.stdin.buffer.read() if self.path is None else self.path.read_bytes()
+        size = -1 if limit is None else limit + 1
+        if self.path is None:
+            return sys.stdin.buffer.read(size)
+        with self.path.open("rb") as handle:
+            return handle.read(size)
 
 
 @dataclass
@@ -65,6 +73,8 @@ class InputOptions:
     # inside an input folder (a lazy walk would otherwise read what it wrote).
     exclude: frozenset[str] = frozenset()
     skipped: Counter = field(default_factory=Counter)
+    # Container records over this size give an error record without being read whole.
+    max_bytes: int = DEFAULT_MAX_BYTES
 
 
 class InputError(Exception):
@@ -116,10 +126,10 @@ def iter_sources(inputs: list[str], options: InputOptions | None = None) -> Iter
             continue
         path = Path(spec)
         if path.is_dir():
-            for file, relative, unlistable in _walk(path, options.globs, options.exclude):
-                if unlistable is not None:
-                    yield Source(id=file.name, source=str(file), relative=relative, path=None,
-                                 error=unlistable)
+            for file, relative, unreadable in _walk(path, options.globs, options.exclude):
+                if unreadable is not None:
+                    yield Source(id=page_id(file.name), source=str(file), relative=relative,
+                                 path=None, error=unreadable)
                 else:
                     yield from _file_sources(file, str(file), relative, options)
         elif path.exists() or path.is_symlink():
@@ -132,7 +142,9 @@ def _walk(root: Path, globs: tuple[str, ...], exclude: frozenset[str] = frozense
           ) -> Iterator[tuple[Path, PurePosixPath, str | None]]:
     """Wanted files under root in sorted path order, listing one folder at a time.
 
-    Each comes with None, or with the reason a folder could not be listed.
+    Each comes with None, or with the reason it cannot be read: a folder that
+    cannot be listed, or a FIFO, socket or device named like a page (opening a
+    FIFO would wait forever for a writer).
     """
     pending: list[tuple[Path, PurePosixPath, bool]] = [(root, PurePosixPath(), True)]
     while pending:
@@ -152,7 +164,21 @@ def _walk(root: Path, globs: tuple[str, ...], exclude: frozenset[str] = frozense
             if entry.is_dir(follow_symlinks=False):
                 pending.append((Path(entry.path), below, True))
             elif _wanted(entry.name, below, globs):
+                if _special_file(entry):
+                    yield Path(entry.path), below, "not a regular file"
+                    continue
                 pending.append((Path(entry.path), below, False))
+
+
+def _special_file(entry: os.DirEntry) -> bool:
+    """A FIFO, socket or device (a symbolic link to one included)."""
+    try:
+        if entry.is_file():  # the common case, told by the listing alone
+            return False
+        mode = entry.stat().st_mode
+    except OSError:  # a dangling link, a loop of links: reading it gives the reason
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _wanted(name: str, relative: PurePosixPath, globs: tuple[str, ...]) -> bool:
@@ -187,13 +213,15 @@ def _container_sources(stream: IO[bytes], kind: str, spec: str, folder: PurePosi
                        seekable: bool) -> Iterator[Source]:
     names = UniqueNames()
     if kind == "jsonl":
-        for entry in iter_jsonl(stream, options.fields, gzipped=gzipped):
+        for entry in iter_jsonl(stream, options.fields, gzipped=gzipped,
+                                max_bytes=options.max_bytes):
             id = entry.id if entry.id is not None else f"line-{entry.line}"
             yield Source(id=id, source=f"{spec}:{entry.line}", relative=folder / names.get(id),
                          path=None, url=entry.url, content=entry.content, kind=entry.kind,
                          error=entry.error)
         return
-    for record in iter_warc(stream, options.skipped, seekable=seekable):
+    for record in iter_warc(stream, options.skipped, seekable=seekable,
+                            max_bytes=options.max_bytes):
         id = record.id if record.id is not None else f"offset-{record.offset}"
         yield Source(id=id, source=f"{spec}@{record.offset}", relative=folder / names.get(id),
                      path=None, url=record.url, content=record.content, kind=record.kind,
@@ -226,8 +254,9 @@ def _stdin_sources(options: InputOptions) -> Iterator[Source]:
         yield from _container_sources(stream, "warc", "<stdin>", PurePosixPath("stdin"), options,
                                       gzipped=False, seekable=False)
         return
+    # At most one byte over the limit: enough to tell the page is too large.
     yield Source(id="stdin", source="<stdin>", relative=PurePosixPath("stdin"), path=None,
-                 content=stream.read())
+                 content=stream.read(options.max_bytes + 1))
 
 
 def _starts_like_warc(head: bytes) -> bool:

@@ -9,6 +9,7 @@ file output can resume: `journal_path` says where their journal lives, and
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -17,9 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from cleaner.atomic import atomic_write_text, remove_stale_temporaries, temporary_beside
+from cleaner.atomic import (
+    atomic_write_text,
+    make_folder,
+    naming,
+    remove_stale_temporaries,
+    temporary_beside,
+)
 from cleaner.document import Result
 from cleaner.inputs import Source
+from cleaner.readers.decode import SURROGATES
 from cleaner.resume import Checkpoint
 
 # Tests set this to N to have the process kill itself (SIGKILL) halfway through
@@ -56,7 +64,17 @@ def text_output_path(out_dir: Path, source: Source | Outcome) -> Path:
 
 
 def json_record(result: Result, with_lines: bool) -> str:
-    return json.dumps(result.as_record(with_lines), ensure_ascii=False)
+    """The record as one line of JSON, UTF-8 text where it can be.
+
+    Readers hand over page text as valid Unicode, but a name can hold lone
+    surrogates (a file name that is not UTF-8, a JSON id with a "\\udc80"
+    escape), which UTF-8 cannot encode: such a record is written in ASCII,
+    with JSON escapes that read back as the same name.
+    """
+    record = result.as_record(with_lines)
+    names = (result.id, result.source, result.url or "", result.error or "")
+    ascii_only = any(SURROGATES.search(name) for name in names)
+    return json.dumps(record, ensure_ascii=ascii_only)
 
 
 class Sink:
@@ -101,7 +119,7 @@ class TextTreeSink(Sink):
         return self.out_dir.is_dir()
 
     def start(self, checkpoint: Checkpoint | None = None) -> None:
-        self.out_dir.mkdir(parents=True, exist_ok=True)
+        make_folder(self.out_dir)
         if checkpoint is not None:
             remove_stale_temporaries(self.out_dir)
 
@@ -159,13 +177,14 @@ class JsonlSink(Sink):
     def start(self, checkpoint: Checkpoint | None = None) -> None:
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if checkpoint is None:
-            self.stream = self.partial.open("wb")
-            return
-        self.stream = self.partial.open("r+b")
-        self.stream.truncate(checkpoint.offset)  # records after the checkpoint, torn line too
-        self.stream.seek(checkpoint.offset)
+        make_folder(self.path.parent)
+        with naming(self.partial):
+            if checkpoint is None:
+                self.stream = self.partial.open("wb")
+                return
+            self.stream = self.partial.open("r+b")
+            self.stream.truncate(checkpoint.offset)  # records after the checkpoint, torn line
+            self.stream.seek(checkpoint.offset)
 
     def write(self, outcome: Outcome) -> None:
         if self.path is None:
@@ -174,17 +193,19 @@ class JsonlSink(Sink):
         if self.stream is None:
             self.start()
         line = (outcome.record + "\n").encode("utf-8")
-        if self.crash.due():
-            self.stream.write(line[: len(line) // 2])
-            self.stream.flush()
-            self.crash.now()
-        self.stream.write(line)
+        with naming(self.partial):
+            if self.crash.due():
+                self.stream.write(line[: len(line) // 2])
+                self.stream.flush()
+                self.crash.now()
+            self.stream.write(line)
 
     def position(self) -> int:
         if self.stream is None:
             return 0
-        self.stream.flush()
-        return self.stream.tell()
+        with naming(self.partial):
+            self.stream.flush()
+            return self.stream.tell()
 
     def finish(self) -> None:
         if self.path is None:
@@ -192,12 +213,15 @@ class JsonlSink(Sink):
             return
         if self.stream is None:
             self.start()
-        self.stream.close()
-        os.replace(self.partial, self.path)
+        with naming(self.partial):
+            self.stream.close()
+            os.replace(self.partial, self.path)
 
     def abort(self) -> None:
         if self.stream is not None and self.path is not None:
-            self.stream.close()
+            # The disk may still be full: what was written stays, to resume from.
+            with contextlib.suppress(OSError):
+                self.stream.close()
 
 
 class _Crash:

@@ -7,16 +7,38 @@ worker loads the model once, into a module-level cache that outlives its
 chunks (loky keeps its workers between tasks), and classifies each chunk's
 pages in large batches (`Cleaner.clean_many`). A batch that fits in one chunk
 is cleaned in the main process: starting workers would cost more than it saves.
+
+Every page gets a time budget for reading (decoding and rendering: the stage
+whose cost hostile HTML can blow up; classifying is bounded by the line limit).
+A page read in more than the budget gives an error record wherever it is read.
+In a worker the budget is also a hard limit, kept from outside
+(cleaner/watchdog.py): each worker notes in a small file which page it is
+reading since when (a `Beacon`), and a `Watchdog` thread in the main process
+kills a worker whose page is over its budget, even one stuck in C code. The
+pool is then started again and the chunks that were in flight are cleaned
+again, the slow page as an error record. A worker that dies on its own (out of
+memory, a crash in C) breaks the pool too: the chunks in flight are then
+cleaned again one at a time, so that if a page kills its worker again, the
+beacon names it and it gets an error record. No signal handler is involved, so
+this works in threads and workers.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import itertools
 import json
+import logging
 import os
+import shutil
+import signal
+import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +54,16 @@ from cleaner.modelfile import (
     resolve_model_dir,
 )
 from cleaner.output import Outcome, outcome_of
-from cleaner.readers.pages import DEFAULT_MAX_BYTES, page_from_bytes, page_from_text
+from cleaner.readers.pages import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_LINES,
+    page_from_bytes,
+    page_from_text,
+    too_large,
+)
+from cleaner.watchdog import Beacon, Blame, NumberedChunk, Watchdog, timed_out
+
+log = logging.getLogger(__name__)
 
 # Pages per task sent to a worker: enough that a batch keeps numpy and the trees
 # busy and the dispatch cost per page is small, few enough that two workers
@@ -46,6 +77,15 @@ CHUNKS_AHEAD_PER_JOB = 2
 
 # How often a worker checks that the main process is still there.
 PARENT_CHECK_SECONDS = 1.0
+
+# Seconds a page may take to be read (decoded and rendered). The slowest of the
+# 2,972 pages of the four datasets renders in well under a second; a page that
+# takes 30 is pathological, and 30 s per page still lets a batch finish.
+DEFAULT_PAGE_TIMEOUT = 30.0
+# Tests set this to "slow:ID:SECONDS" (reading page ID takes that much longer) or
+# "die:ID" (a worker reading page ID dies as if killed -9), or several of them
+# separated by commas: faults on cue.
+TEST_HOOK_ENV = "CLEANER_TEST_PAGE_HOOK"
 
 # per process: (model folder, site models folder) -> loaded Cleaner
 _CLEANERS: dict[tuple[str, str | None], Cleaner] = {}
@@ -62,6 +102,10 @@ class Settings:
     records: bool = False  # build JSONL records
     with_lines: bool = False
     models_dir: str | None = None  # site models bound to hosts (clean --models)
+    max_lines: int = DEFAULT_MAX_LINES
+    page_timeout: float = DEFAULT_PAGE_TIMEOUT  # seconds to read a page; 0: no limit
+    beacons: str | None = None  # the folder where workers note what they read
+    test_hook: str = ""  # TEST_HOOK_ENV of the main process (workers may predate it)
 
 
 def all_cores() -> int:
@@ -107,39 +151,91 @@ def _exit_with_parent() -> None:
 
 
 def read_source(source: Source, *, input_format: str = "auto",
-                max_bytes: int = DEFAULT_MAX_BYTES) -> Page | Result:
-    """The page behind a source, or an error result that names it."""
+                max_bytes: int = DEFAULT_MAX_BYTES,
+                max_lines: int = DEFAULT_MAX_LINES) -> Page | Result:
+    """The page behind a source, or an error result that names it. Never raises."""
     if source.error is not None:
         return error_result(source.id, source.source, source.url, source.error)
     page_format = source.kind or input_format  # a container's record says what it holds
     try:
         if isinstance(source.content, str):
             if len(source.content) > max_bytes:
-                raise PageError(f"page too large ({len(source.content):,} characters > "
-                                f"{max_bytes:,} limit)")
+                raise PageError(too_large(len(source.content), max_bytes, "characters"))
             return page_from_text(source.content, id=source.id, source=source.source,
-                                  url=source.url, input_format=page_format)
-        return page_from_bytes(source.read_bytes(), id=source.id, source=source.source,
-                               url=source.url, input_format=page_format, max_bytes=max_bytes)
+                                  url=source.url, input_format=page_format, max_lines=max_lines)
+        data = source.read_bytes(limit=max_bytes)
+        if len(data) > max_bytes:
+            raise PageError(too_large(_file_size(source), max_bytes))
+        return page_from_bytes(data, id=source.id, source=source.source, url=source.url,
+                               input_format=page_format, max_bytes=max_bytes,
+                               max_lines=max_lines)
     except PageError as error:
         return error_result(source.id, source.source, source.url, str(error))
     except OSError as error:
         return error_result(source.id, source.source, source.url,
                             f"cannot read: {error.strerror or error}")
+    except Exception as error:  # a bug a page brings out must cost that page only
+        log.debug("reading %s failed", source.source, exc_info=True)
+        return error_result(source.id, source.source, source.url,
+                            f"cannot read: {type(error).__name__}: {error}")
 
 
-def clean_chunk(settings: Settings, chunk: list[Source],
-                cleaner: Cleaner | None = None) -> list[Outcome]:
+def _file_size(source: Source) -> int | None:
+    """The size of a page file read only in part; None when it has no size (a pipe)."""
+    try:
+        return source.path.stat().st_size if source.path is not None else None
+    except OSError:
+        return None
+
+
+def _read_timed(source: Source, settings: Settings, beacon: Beacon | None, number: int,
+                index: int) -> Page | Result:
+    """read_source under the page time budget; a worker notes in its beacon that it
+    reads page `index` of chunk `number`."""
+    if beacon is not None:
+        beacon.reading(number, index)
+    started = time.monotonic()
+    if settings.test_hook and source.error is None:
+        _test_hook(settings.test_hook, source, in_worker=beacon is not None)
+    page = read_source(source, input_format=settings.input_format,
+                       max_bytes=settings.max_bytes, max_lines=settings.max_lines)
+    if beacon is not None:
+        beacon.reading(number, -1)
+    if settings.page_timeout and time.monotonic() - started > settings.page_timeout:
+        return error_result(source.id, source.source, source.url,
+                            timed_out(settings.page_timeout))
+    return page
+
+
+def _test_hook(hook: str, source: Source, *, in_worker: bool) -> None:
+    for fault in hook.split(","):
+        kind, _, rest = fault.partition(":")
+        page, _, seconds = rest.partition(":")
+        if source.id != page:
+            continue
+        if kind == "slow":
+            time.sleep(float(seconds))
+        elif kind == "die" and in_worker:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def clean_chunk(settings: Settings, chunk: list[Source], cleaner: Cleaner | None = None,
+                number: int = 0) -> list[Outcome]:
     """Read and clean a chunk of sources: one outcome per source, in order."""
+    beacon = None
     if cleaner is None:  # in a worker
         _exit_with_parent()
         cleaner = worker_cleaner(settings.model, settings.models_dir)
-    pages = (read_source(source, input_format=settings.input_format,
-                         max_bytes=settings.max_bytes) for source in chunk)
+        beacon = Beacon.of(settings.beacons) if settings.beacons else None
+    pages = (_read_timed(source, settings, beacon, number, index)
+             for index, source in enumerate(chunk))
     results = cleaner.clean_many(pages, keep=settings.keep)
-    return [outcome_of(source, result, settings.keep, record=settings.records,
-                       with_lines=settings.with_lines)
-            for source, result in zip(chunk, results, strict=True)]
+    outcomes = [outcome_of(source, result, settings.keep, record=settings.records,
+                           with_lines=settings.with_lines)
+                for source, result in zip(chunk, results, strict=True)]
+    if beacon is not None:
+        beacon.idle()
+    return outcomes
 
 
 def chunked(sources: Iterable[Source], pages: int = CHUNK_PAGES,
@@ -167,11 +263,127 @@ def cleaned_chunks(chunks: Iterable[list[Source]], settings: Settings, *, jobs: 
         for chunk in chunks:
             yield clean_chunk(settings, chunk, cleaner)
         return
-    from joblib import Parallel, delayed
+    with _beacon_folder() as beacons:
+        settings = dataclasses.replace(settings, beacons=str(beacons))
+        watchdog = Watchdog(beacons, settings.page_timeout)
+        try:
+            yield from _in_workers(enumerate(chunks), settings, jobs, watchdog)
+        finally:
+            watchdog.stop()
 
-    parallel = Parallel(n_jobs=jobs, return_as="generator",
-                        pre_dispatch=f"{CHUNKS_AHEAD_PER_JOB}*n_jobs")
-    yield from parallel(delayed(clean_chunk)(settings, chunk) for chunk in chunks)
+
+BEACONS_PREFIX = "cleaner-beacons-"
+
+
+@contextlib.contextmanager
+def _beacon_folder() -> Iterator[Path]:
+    """A new folder for the workers' beacons, removed at the end of the run, and
+    the folders of runs killed before they could remove theirs."""
+    _remove_stale_beacon_folders()
+    folder = Path(tempfile.mkdtemp(prefix=f"{BEACONS_PREFIX}{os.getpid()}-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_stale_beacon_folders() -> None:
+    """Beacon folders whose run (named by its pid) is gone: killed with kill -9."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(tempfile.gettempdir()):
+            pid = entry.name.removeprefix(BEACONS_PREFIX).split("-")[0]
+            if entry.name.startswith(BEACONS_PREFIX) and pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
+
+
+def _in_workers(chunks: Iterator[NumberedChunk], settings: Settings, jobs: int,
+                watchdog: Watchdog) -> Iterator[list[Outcome]]:
+    """Outcomes of the chunks on a pool of workers, started again whenever a worker dies.
+
+    After a death that no beacon explains (several workers were busy, any of them
+    may have died first), the chunks that were in flight are cleaned again one
+    at a time, so that a second death names its page.
+    """
+    redo: list[NumberedChunk] = []
+    careful = False
+    blame = Blame(watchdog, settings.page_timeout)
+    while True:
+        dispatch = Dispatch(redo, None if careful else chunks)
+        try:
+            for outcomes in _pool(jobs, careful)(dispatch.tasks(settings)):
+                dispatch.done()
+                blame.progress()
+                yield outcomes
+        except BrokenProcessPool as error:
+            redo, explained = blame.after_death(dispatch.stop(), error, one_at_a_time=careful)
+            careful = careful or not explained
+            continue
+        if not careful:
+            return
+        redo, careful = [], False  # the chunks in doubt are done: full speed again
+
+
+def _pool(jobs: int, one_at_a_time: bool):
+    from joblib import Parallel
+
+    if one_at_a_time:  # one chunk dispatched at a time: one busy worker
+        return Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="1", batch_size=1)
+    return Parallel(n_jobs=jobs, return_as="generator",
+                    pre_dispatch=f"{CHUNKS_AHEAD_PER_JOB}*n_jobs")
+
+
+class Dispatch:
+    """Hands joblib the chunks to clean again, then (unless None) more chunks, and
+    keeps those handed out and not yet given back, in order.
+
+    joblib asks for the next task from a thread of its own, even after the pool
+    broke: once stopped, no chunk is taken any more, so none is lost.
+    """
+
+    def __init__(self, redo: list[NumberedChunk], more: Iterator[NumberedChunk] | None):
+        self.redo = deque(redo)
+        self.more = more
+        self.in_flight: deque[NumberedChunk] = deque()
+        self.lock = threading.Lock()
+        self.stopped = False
+
+    def tasks(self, settings: Settings) -> Iterator:
+        from joblib import delayed
+
+        while True:
+            with self.lock:
+                item = None if self.stopped else self._next()
+                if item is None:
+                    return
+                self.in_flight.append(item)
+            number, chunk = item
+            yield delayed(clean_chunk)(settings, chunk, None, number)
+
+    def _next(self) -> NumberedChunk | None:
+        if self.redo:
+            return self.redo.popleft()
+        return next(self.more, None) if self.more is not None else None
+
+    def done(self) -> None:
+        with self.lock:
+            self.in_flight.popleft()
+
+    def stop(self) -> list[NumberedChunk]:
+        """No more tasks; the chunks handed out and not given back, and those still to
+        clean again: what to clean again, in order."""
+        with self.lock:
+            self.stopped = True
+            return list(self.in_flight) + list(self.redo)
 
 
 def check_model(name: str) -> tuple[Path, str]:

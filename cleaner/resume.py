@@ -20,7 +20,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from cleaner.atomic import atomic_write_text
+from cleaner.atomic import atomic_write_text, naming
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ class Journal:
         self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
 
     def commit(self, checkpoint: Checkpoint) -> None:
-        os.write(self.fd, (json.dumps(asdict(checkpoint)) + "\n").encode("utf-8"))
+        with naming(self.path):
+            os.write(self.fd, (json.dumps(asdict(checkpoint)) + "\n").encode("utf-8"))
 
     def close(self) -> None:
         if self.fd is not None:

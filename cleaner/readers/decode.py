@@ -92,34 +92,40 @@ def mostly_utf8(data: bytes) -> str | None:
     return text if good >= UTF8_GOOD_PER_BAD * bad else None
 
 
-def decode_bytes(data: bytes, *, html: bool = False) -> tuple[str, str]:
+def decode_bytes(data: bytes, *, html: bool = False, clean: bool = True) -> tuple[str, str]:
     """Decode `data` to text; return (text, encoding used). Never raises.
 
     Order: BOM, BOM-less UTF-16, strict UTF-8 (valid UTF-8 with non-ASCII
     bytes almost never happens by chance, so it beats a declaration), the
-    charset an HTML page declares, mostly-valid UTF-8, then cp1252.
+    charset an HTML page declares, mostly-valid UTF-8, then cp1252. Control
+    characters are dropped unless `clean` is False.
     """
+    text, encoding = _decode(data, html)
+    return (clean_text(text) if clean else text), encoding
+
+
+def _decode(data: bytes, html: bool) -> tuple[str, str]:
     encoding = bom_encoding(data)
     if encoding:
         bom_len = len(codecs.BOM_UTF8) if encoding == "utf-8" else (4 if "32" in encoding else 2)
-        return clean_text(data[bom_len:].decode(encoding, "replace")), encoding
+        return data[bom_len:].decode(encoding, "replace"), encoding
     encoding = looks_like_utf16(data)
     if encoding:
-        return clean_text(data.decode(encoding, "replace")), encoding
+        return data.decode(encoding, "replace"), encoding
     try:
-        return clean_text(data.decode("utf-8")), "utf-8"
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     declared = declared_charset(data) if html else None
     if declared and declared not in ("utf-8", "cp1252"):
         try:
-            return clean_text(data.decode(declared)), declared
+            return data.decode(declared), declared
         except UnicodeDecodeError:
             pass  # the declaration lied: fall through to sniffing
     text = mostly_utf8(data)
     if text is not None:
-        return clean_text(text), "utf-8"
-    return clean_text(data.decode("cp1252", "cp1252_latin1")), "cp1252"
+        return text, "utf-8"
+    return data.decode("cp1252", "cp1252_latin1"), "cp1252"
 
 
 def clean_text(text: str) -> str:
@@ -127,7 +133,26 @@ def clean_text(text: str) -> str:
     return CONTROL_CHARS.sub("", text) if CONTROL_CHARS.search(text) else text
 
 
+# UTF-16 halves. Decoded bytes never hold them, but text handed over as str can:
+# JSON's "\ud800" escape gives one, and a lone one cannot be written as UTF-8.
+SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """Text given as str made as valid as decoded bytes: surrogate pairs joined,
+    lone surrogates replaced by U+FFFD."""
+    if SURROGATES.search(text):
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def count_lines(text: str) -> int:
+    """How many lines `split_lines` gives, without building them."""
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return breaks + (not text.endswith(("\n", "\r")) and text != "")
 
 
 def split_lines(text: str) -> list[str]:

@@ -37,7 +37,7 @@ own on a line (in whitespace between blocks) go to the start of the next line.
 The walk over the tree is iterative (first child and next sibling pointers and a
 stack of open elements), so no depth of nesting can exhaust the Python stack,
 and it does a small, constant amount of Python work per node. The parser itself
-is quadratic in the nesting of blocks, so pages with enough tags to be at risk
+is quadratic in the nesting of elements, so pages with enough tags to be at risk
 have that nesting capped before parsing, as browsers do (see MAX_BLOCK_NESTING).
 A page cut off inside its <title> (which then swallows the page) is read again
 without it, as w3m reads it.
@@ -52,7 +52,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from cleaner.document import DomCues, Page
+from cleaner.document import DomCues, Page, PageError
 from cleaner.readers.decode import CONTROL_CHARS, decode_bytes
 
 log = logging.getLogger(__name__)
@@ -161,30 +161,93 @@ _TRAILING_GAP = re.compile(" ([\ue000-\uf8ff]*)$")
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 # Lexbor, like the HTML standard's tree builder, scans the stack of open elements
-# at each block start tag, so n nested blocks parse in O(n^2): 20,000 nested divs
-# take over a second, 100,000 take minutes. Browsers cap the depth instead
-# (Chrome at 512). A page of at most NESTING_CHECK_TAGS tags parses in about
-# 0.3 s at worst (that many nested divs), and 1,584 of the 1,587 pages of dragnet
-# and L3S-GN1 have fewer; a page with more has its nesting of these blocks
-# measured (2-3 ms for 600 KB) and, if deeper than MAX_BLOCK_NESTING, capped.
+# at many start tags (every block that closes an open <p>, list items, ruby
+# text, ...), so a page whose elements nest n deep parses in O(n^2): 20,000
+# nested divs take over a second, 100,000 take minutes, and so do 20,000 pairs
+# such as <span><pre> or <li><h1>. Browsers cap the depth instead (Chrome at
+# 512). A page of at most NESTING_CHECK_TAGS tags parses in about 0.3 s at worst
+# (that many nested divs), and 1,584 of the 1,587 pages of dragnet and L3S-GN1
+# have fewer; a page with more has its nesting measured and, if deeper than
+# MAX_BLOCK_NESTING, capped: start tags deeper than that are dropped (with their
+# end tags), their content stays one level up.
 MAX_BLOCK_NESTING = 512
 NESTING_CHECK_TAGS = 10_000
-# The blocks that nest: their start tag scans the stack and they stay open until
-# their end tag (p, li, dd, td and the like close themselves instead).
-NESTING_BLOCKS = frozenset(
-    {"address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div",
-     "dl", "fieldset", "figcaption", "figure", "footer", "header", "hgroup", "main", "menu",
-     "nav", "ol", "search", "section", "summary", "ul"}
+# Elements that hold nothing, and elements that close an open one of their kind
+# (or cannot nest at all) when they repeat: neither makes the stack deeper by
+# itself, so neither counts towards the depth, except inside svg and math, where
+# every element nests. Every other element counts.
+VOID_TAGS = frozenset(
+    {"area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image",
+     "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr"}
 )  # fmt: skip
-# The start and end tags of NESTING_BLOCKS, for a quick measure of their depth.
-_NESTING_TAG = re.compile(r"<(/?)(?:" + "|".join(sorted(NESTING_BLOCKS)) + r")\b", re.I)
+NOT_NESTING_TAGS = frozenset(
+    {"a", "body", "button", "caption", "colgroup", "head", "html", "nobr", "option", "p",
+     "select", "tbody", "td", "tfoot", "th", "thead", "tr"}
+)  # fmt: skip
+FOREIGN_TAGS = frozenset({"svg", "math"})
+# A list item closes the item open right above it, and so do dd and dt; with
+# anything else between them (<li><h1><li>...), the tree builder nests them.
+SIBLINGS: dict[str, frozenset[str]] = {
+    "li": frozenset({"li"}), "dd": frozenset({"dd", "dt"}), "dt": frozenset({"dd", "dt"}),
+}
+# Any start or end tag, for a quick measure of the depth.
+_ANY_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
 # The same tags in full, and comments and raw-text elements (whose "<div" is no
-# tag) to pass over as a whole, for capping the depth.
+# tag) to pass over as a whole, for capping the depth. A tag or comment never
+# closed runs to the end of the page, as in the parser, so that no search for
+# its end is repeated (which would be quadratic).
 _NESTING_MARKUP = re.compile(
-    r"<!--.*?(?:-->|\Z)|<(script|style|textarea|title|xmp)\b.*?(?:</\1\s*>|\Z)"
-    r"|<(/?)(" + "|".join(sorted(NESTING_BLOCKS)) + r")\b[^>]*>",
+    r"<!--.*?(?:-->|\Z)"
+    r"|<(script|style|textarea|title|xmp|iframe|noembed|noframes)\b.*?(?:</\1\s*>|\Z)"
+    r"|<(/?)([A-Za-z][^\s/>]*)[^>]*+(?:>|\Z)",
     re.S | re.I,
 )
+
+
+class _NestingCap:
+    """An estimate of the stack of open elements, tag by tag, that says which
+    tags to drop so that it stays within MAX_BLOCK_NESTING. It errs on the deep
+    side (an unclosed <span> stays open here), which only ever drops tags of
+    pages that are very deep anyway."""
+
+    def __init__(self) -> None:
+        self.stack: list[str] = []
+        self.open: dict[str, int] = {}  # how many of each name the stack holds
+        self.dropped: dict[str, int] = {}  # start tags dropped, whose end tags go too
+        self.foreign = 0  # open svg and math elements
+
+    def keep(self, name: str, end: bool) -> bool:
+        name = name.lower()
+        if name in VOID_TAGS or (name in NOT_NESTING_TAGS and not self.foreign):
+            return True
+        if end:
+            return self._end(name)
+        stack = self.stack
+        if stack and stack[-1] in SIBLINGS.get(name, _EMPTY):
+            self._pop()
+        if len(stack) >= MAX_BLOCK_NESTING:
+            self.dropped[name] = self.dropped.get(name, 0) + 1
+            return False
+        stack.append(name)
+        self.open[name] = self.open.get(name, 0) + 1
+        self.foreign += name in FOREIGN_TAGS
+        return True
+
+    def _end(self, name: str) -> bool:
+        if self.dropped.get(name):  # the innermost of its kind was dropped
+            self.dropped[name] -= 1
+            return False
+        if self.open.get(name):  # closes it and whatever is open inside it
+            while self._pop() != name:
+                pass
+        return True  # a stray end tag closes nothing
+
+    def _pop(self) -> str:
+        name = self.stack.pop()
+        self.open[name] -= 1
+        self.foreign -= name in FOREIGN_TAGS
+        return name
+
 
 # A <title> that is never closed takes the rest of the page as its text, so a
 # browser shows nothing (w3m shows the page). Crawled pages cut off inside the
@@ -356,6 +419,7 @@ _COMPOUND_FORMS: dict[str, frozenset[str]] = {
     if (len(form) >= COMPOUND_MIN_LEN or form in COMPOUND_SHORT_OK) and form not in WHOLE_WORD_ONLY
 }
 _SHORTEST_COMPOUND_FORM = min(map(len, _COMPOUND_FORMS))
+_LONGEST_COMPOUND_FORM = max(map(len, _COMPOUND_FORMS))
 
 # Runs of letters: digits separate words too ("post-12345", "h2title").
 _LETTER_RUN = re.compile(r"[A-Za-z]+")
@@ -380,7 +444,9 @@ def _word_tokens(word: str) -> frozenset[str]:
     if found:
         return found
     tokens: frozenset[str] = _EMPTY
-    for cut in range(_SHORTEST_COMPOUND_FORM, len(word)):  # run-together: form + rest, rest + form
+    # Run-together: form + rest, rest + form. Only cuts as long as some form can
+    # match, so that a class name of a million letters costs no more than a short one.
+    for cut in range(_SHORTEST_COMPOUND_FORM, min(len(word), _LONGEST_COMPOUND_FORM + 1)):
         head = _COMPOUND_FORMS.get(word[:cut])
         if head:
             tokens = tokens | head
@@ -863,39 +929,25 @@ def _walk(root: LexborNode, out: _Layout) -> None:
             node = node.next
 
 
+def _too_deep(html: str) -> bool:
+    """Whether the elements of a page may nest deeper than MAX_BLOCK_NESTING
+    (a quick measure: tags inside scripts and comments count too)."""
+    cap = _NestingCap()
+    return not all(cap.keep(tag.group(2), bool(tag.group(1))) for tag in _ANY_TAG.finditer(html))
+
+
 def _cap_nesting(html: str) -> str:
-    """Drop the start and end tags of NESTING_BLOCKS nested deeper than
+    """Drop the start and end tags of elements nested deeper than
     MAX_BLOCK_NESTING; their content stays, one level up."""
-    depth = 0
-    for end in _NESTING_TAG.findall(html):  # first a quick measure (scripts and all)
-        if end:
-            depth -= depth > 0
-        else:
-            depth += 1
-            if depth > MAX_BLOCK_NESTING:
-                break
-    else:
+    if not _too_deep(html):
         return html
-    depth = 0
-    dropped: dict[str, int] = {}
+    cap = _NestingCap()
 
     def keep_or_drop(match: re.Match[str]) -> str:
-        nonlocal depth
         name = match.group(3)
-        if not name:
+        if not name or cap.keep(name, bool(match.group(2))):
             return match.group(0)
-        name = name.lower()
-        if match.group(2):  # an end tag: of a dropped start tag first
-            if dropped.get(name):
-                dropped[name] -= 1
-                return ""
-            depth = max(0, depth - 1)
-            return match.group(0)
-        if depth >= MAX_BLOCK_NESTING:
-            dropped[name] = dropped.get(name, 0) + 1
-            return ""
-        depth += 1
-        return match.group(0)
+        return ""
 
     return _NESTING_MARKUP.sub(keep_or_drop, html)
 
@@ -943,9 +995,11 @@ def _parse_and_render(html: str) -> tuple[list[str], list[DomCues | None]]:
     return render_tree(tree, markers=markers)
 
 
-def read_html(data: bytes | str, *, id: str = "", source: str = "", url: str | None = None) -> Page:
+def read_html(data: bytes | str, *, id: str = "", source: str = "", url: str | None = None,
+              strict: bool = False) -> Page:
     """Decode and render an HTML page into a Page of kind "html". Never raises:
-    a page that cannot be rendered comes back with no lines."""
+    a page that cannot be rendered comes back with no lines, unless `strict`,
+    which raises a PageError saying why instead."""
     encoding = text = ""
     try:
         if isinstance(data, bytes | bytearray):
@@ -953,8 +1007,11 @@ def read_html(data: bytes | str, *, id: str = "", source: str = "", url: str | N
         else:
             text = data
         lines, cues = render_html(text)
-    except Exception:  # one bad page must not stop a batch of millions
-        log.exception("could not render HTML page %r", id or source)
+    except Exception as error:  # one bad page must not stop a batch of millions
+        if strict:
+            raise PageError(f"cannot render HTML ({type(error).__name__}: {error})") from error
+        log.warning("could not render HTML page %r: %s", id or source, error,
+                    exc_info=log.isEnabledFor(logging.DEBUG))  # a traceback with --debug only
         lines, cues = [], []
     page = Page(lines=lines, id=id, source=source, url=url, kind="html", cues=cues)
     if encoding:
@@ -965,22 +1022,30 @@ def read_html(data: bytes | str, *, id: str = "", source: str = "", url: str | N
 
 
 # <link rel="canonical" href=…> or <meta property="og:url" content=…>, attributes
-# in either order. A regex over the head: the renderer's tree is not kept, and a
-# second parse would double the cost of a page for one attribute.
-_OWN_URL = re.compile(
-    r"""<link\b(?=[^>]*\brel\s*=\s*["']?canonical\b)[^>]*?\bhref\s*=\s*["']?([^"'\s>]+)"""
-    r"""|<meta\b(?=[^>]*\bproperty\s*=\s*["']?og:url\b)[^>]*?\bcontent\s*=\s*["']?([^"'\s>]+)""",
-    re.I)
+# in either order. Regexes over the head: the renderer's tree is not kept, and a
+# second parse would double the cost of a page for one attribute. Each <link> or
+# <meta> tag is matched once, to its end, and then searched for its attributes:
+# a lookahead over the attributes would scan to the next ">" from every tag,
+# which is quadratic in a page of tags that are never closed.
+_LINK_OR_META = re.compile(r"<(link|meta)\b[^>]*+", re.I)
+_CANONICAL = re.compile(r"""\brel\s*=\s*["']?canonical\b""", re.I)
+_OG_URL = re.compile(r"""\bproperty\s*=\s*["']?og:url\b""", re.I)
+_HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]+)""", re.I)
+_CONTENT = re.compile(r"""\bcontent\s*=\s*["']?([^"'\s>]+)""", re.I)
 OWN_URL_SEARCH_CHARS = 100_000
 
 
 def own_url(html: str) -> str | None:
     """The URL a page states as its own (canonical link or og:url), if absolute."""
-    found = _OWN_URL.search(html, 0, OWN_URL_SEARCH_CHARS)
-    if not found:
-        return None
-    url = (found.group(1) or found.group(2) or "").strip()
-    return url if url.lower().startswith(("http://", "https://")) else None
+    for tag in _LINK_OR_META.finditer(html, 0, OWN_URL_SEARCH_CHARS):
+        link = tag.group(1).lower() == "link"
+        attrs = tag.group(0)
+        if (_CANONICAL if link else _OG_URL).search(attrs):
+            found = (_HREF if link else _CONTENT).search(attrs)
+            if found:
+                url = found.group(1).strip()
+                return url if url.lower().startswith(("http://", "https://")) else None
+    return None
 
 
 def format_cues(cues: DomCues | None) -> str:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from cleaner.document import Page
-from cleaner.readers.decode import split_lines
+from cleaner.readers.decode import CONTROL_CHARS, clean_text, split_lines
 
 
 def read_text(text: str, *, id: str = "", source: str = "", url: str | None = None) -> Page:
-    return Page(lines=split_lines(text), id=id, source=source, url=url, kind="text")
+    """The page of a dump, control characters dropped line by line: a line that
+    held nothing else stays, blank, so that lines still map one to one."""
+    lines = split_lines(text)
+    if CONTROL_CHARS.search(text):
+        lines = [clean_text(line) for line in lines]
+    return Page(lines=lines, id=id, source=source, url=url, kind="text")

@@ -4,7 +4,8 @@ Response records holding HTML become HTML pages and conversion records (WET)
 become text pages, each keeping its WARC-Target-URI as the url. Everything
 else (requests, metadata, warcinfo, revisits, responses that are not HTML) is
 skipped and counted by kind. A file cut mid-record gives its good records and
-then one broken entry for the break.
+then one broken entry for the break. A page record larger than the page size
+limit gives a broken entry without its payload being read, and the file goes on.
 
 FastWARC over warcio: on 2,000 HTML responses it read a gzipped WARC 2.2 times
 as fast and a plain one 4 times as fast, and after parsing the HTTP headers it
@@ -23,6 +24,8 @@ from typing import IO
 
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
+from cleaner.readers.pages import too_large
+
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 RECORD_ID = re.compile(r"<?(?:urn:uuid:)?([^<>]+)>?")
 CONTENT_LENGTH = re.compile(rb"^content-length:\s*(\d+)\s*$", re.I | re.M)
@@ -40,11 +43,31 @@ class WarcEntry:
     content: bytes | None = None
     kind: str = "html"  # "text" for WET conversion records
     error: str | None = None
+    cut: bool = False  # the file breaks here: no record follows
 
 
-def iter_warc(stream: IO[bytes], skipped: Counter, *, seekable: bool) -> Iterator[WarcEntry]:
-    """Page records of a WARC/WET stream in order; other records counted in `skipped`."""
-    last_offset, records = 0, 0
+def iter_warc(stream: IO[bytes], skipped: Counter, *, seekable: bool,
+              max_bytes: int | None = None) -> Iterator[WarcEntry]:
+    """Page records of a WARC/WET stream in order; other records counted in `skipped`;
+    page records over `max_bytes` as broken entries, unread.
+
+    Unreadable data (garbage between records, a corrupt gzip member) gives one
+    broken entry; in a file, reading then goes on at the next record start.
+    """
+    gzipped = seekable and stream.read(2) == b"\x1f\x8b"
+    start: int | None = 0
+    while start is not None:
+        start = yield from _records_from(stream, start, skipped, seekable=seekable,
+                                         gzipped=gzipped, max_bytes=max_bytes)
+
+
+def _records_from(stream: IO[bytes], start: int, skipped: Counter, *, seekable: bool,
+                  gzipped: bool, max_bytes: int | None) -> Iterator[WarcEntry]:
+    """The entries from offset `start` on; returns where to read on after unreadable
+    data (None: at the end of the stream)."""
+    last_offset, records = start, 0
+    if seekable:
+        stream.seek(start)
     forward = None if seekable else ForwardOnly(stream)
     records_of = ArchiveIterator(forward or stream, parse_http=True)
     try:
@@ -53,26 +76,98 @@ def iter_warc(stream: IO[bytes], skipped: Counter, *, seekable: bool) -> Iterato
             last_offset = record.stream_pos
             if forward is not None:
                 forward.forget_before(last_offset)
-            entry = _entry(record, skipped)
+            entry = _entry(record, skipped, max_bytes)
             if entry is not None:
                 yield entry
-                if entry.error is not None:
-                    return
+                if entry.cut:
+                    return None
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException as error:  # FastWARC reports some broken streams as a Rust panic
-        yield _break(last_offset, f"unreadable WARC data ({error})")
-        return
+        if not seekable:
+            yield _break(last_offset, f"unreadable WARC data ({error})")
+            return None
+        bad = _end_of_record(stream, last_offset, gzipped) if records else start
+        next_start = _next_record_start(stream, max(bad, last_offset + 1), gzipped)
+        go_on = f"; read on at offset {next_start:,}" if next_start is not None else ""
+        yield _break(bad, f"unreadable WARC data ({error}){go_on}")
+        return next_start
     if not _ends_cleanly(_tail(stream, forward, last_offset), records):
         yield _break(last_offset, "file ends inside a record")
+    return None
 
 
-def _entry(record, skipped: Counter) -> WarcEntry | None:
-    """A page, a break (the record is cut short), or None for a record that is no page."""
+def _end_of_record(stream: IO[bytes], offset: int, gzipped: bool) -> int:
+    """Where the whole record at `offset` ends: where unreadable data after it starts."""
+    stream.seek(offset)
+    if gzipped:  # the end of its gzip member
+        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        used = 0
+        while not decompressor.eof and (piece := stream.read(SCAN_PIECE)):
+            try:
+                decompressor.decompress(piece)
+            except zlib.error:
+                break
+            used += len(piece) - len(decompressor.unused_data)
+        return offset + used
+    head = stream.read(64 * 1024)
+    header_end = head.find(b"\r\n\r\n")
+    length = CONTENT_LENGTH.search(head, 0, max(header_end, 0))
+    if header_end < 0 or length is None:
+        return offset + 1
+    end = offset + header_end + 4 + int(length.group(1))
+    stream.seek(end)
+    return end + 4 if stream.read(4) == b"\r\n\r\n" else end
+
+
+# How much of a file is read at a time looking for the next record after a break.
+SCAN_PIECE = 1 << 20
+_PLAIN_RECORD_START = re.compile(rb"WARC/1\.[01]\r?\n")
+_GZIP_MEMBER_START = re.compile(rb"\x1f\x8b\x08")
+
+
+def _next_record_start(stream: IO[bytes], after: int, gzipped: bool) -> int | None:
+    """The offset of the first record that starts at or after `after`: a line
+    "WARC/1.x", or in a gzipped file a gzip member that opens with one."""
+    position = after
+    while True:
+        stream.seek(position)
+        piece = stream.read(SCAN_PIECE + 64)  # overlaps the next piece: no start is cut
+        if not piece:
+            return None
+        found = _first_start(piece, gzipped)
+        if found is not None:
+            return position + found
+        if len(piece) <= SCAN_PIECE:
+            return None
+        position += SCAN_PIECE
+
+
+def _first_start(piece: bytes, gzipped: bool) -> int | None:
+    if not gzipped:
+        found = _PLAIN_RECORD_START.search(piece)
+        return found.start() if found is not None else None
+    for match in _GZIP_MEMBER_START.finditer(piece):
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(piece[match.start():], 16)
+        except zlib.error:
+            continue
+        if head.startswith(b"WARC/"):
+            return match.start()
+    return None
+
+
+def _entry(record, skipped: Counter, max_bytes: int | None) -> WarcEntry | None:
+    """A page, a break (the record is cut short), a page too large to read, or
+    None for a record that is no page."""
     kind = _page_kind(record)
     if kind is None:  # not read: FastWARC skips its bytes, the tail check sees a cut
         skipped[_skip_reason(record)] += 1
         return None
+    if max_bytes is not None and record.content_length > max_bytes:  # skipped unread too
+        return WarcEntry(offset=record.stream_pos, id=_record_id(record),
+                         url=record.headers.get("WARC-Target-URI"), kind=kind,
+                         error=too_large(record.content_length, max_bytes))
     payload = record.reader.read()
     if len(payload) < record.content_length:
         return _break(record.stream_pos, f"record cut short ({len(payload):,} of "
@@ -159,7 +254,7 @@ def dechunk(body: bytes) -> bytes:
 
 
 def _break(offset: int, reason: str) -> WarcEntry:
-    return WarcEntry(offset=offset, error=reason)
+    return WarcEntry(offset=offset, error=reason, cut=True)
 
 
 def _tail(stream: IO[bytes], forward: ForwardOnly | None, last_offset: int) -> bytes:
