@@ -46,7 +46,7 @@ from pathlib import Path
 
 from cleaner.clean import Cleaner
 from cleaner.corpus.build import gold_parts
-from cleaner.corpus.records import DATASETS, L3S, PageRecord, page_records
+from cleaner.corpus.records import DATASETS, PageRecord, page_records
 from cleaner.metrics import PageMatch, leak_share, match_text, text_scores
 from cleaner.readers.decode import decode_bytes
 from cleaner.readers.pages import page_from_bytes
@@ -84,19 +84,10 @@ def load_pages(datasets_dir: Path, datasets: list[str]) -> dict[str, list[Page]]
         parts = gold_parts(record, gold_html)
         body = "\n".join(text for label, text in parts if label == "body")
         comment = "\n".join(text for label, text in parts if label == "comment")
-        raw = _crawled_html(datasets_dir, record).read_bytes()
+        raw = record.crawled_html.read_bytes()
         html = decode_bytes(raw, html=True)[0]
         pages[record.dataset].append(Page(record, raw, html, body, comment, language_of(html)))
     return pages
-
-
-def _crawled_html(datasets_dir: Path, record: PageRecord) -> Path:
-    """l3s-gn1's gold spans live in `annotated/`; the tools get the page as crawled."""
-    if record.dataset == L3S:
-        original = datasets_dir / L3S / "original" / record.html_path.name
-        if original.exists():
-            return original
-    return record.html_path
 
 
 def language_of(html: str) -> str:

@@ -65,7 +65,7 @@ def crawl_like(directory: Path, scratch: Path) -> Path:
 
 def heldout_html(dataset: str, scratch: Path) -> Path | None:
     """The held-out pages of a dataset as crawled, linked into one folder."""
-    from cleaner.corpus.records import L3S, page_records
+    from cleaner.corpus.records import page_records
 
     datasets = REPO.parent / "shared" / "datasets"
     if not (datasets / dataset).is_dir():
@@ -75,10 +75,7 @@ def heldout_html(dataset: str, scratch: Path) -> Path | None:
     for record in page_records(datasets, (dataset,), jobs=-1):
         if record.split != "heldout":
             continue
-        path = record.html_path
-        if dataset == L3S:  # annotated/ carries the gold spans; crawls have original/
-            path = datasets / L3S / "original" / path.name
-        (target / f"{record.id}.html").write_bytes(path.read_bytes())
+        (target / f"{record.id}.html").write_bytes(record.crawled_html.read_bytes())
     return target
 
 

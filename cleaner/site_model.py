@@ -21,10 +21,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.ensemble import ExtraTreesClassifier
 
-from cleaner.labels import LABELS
+from cleaner.model import UNLABELLED
 
-N_LABELS = len(LABELS)
-UNLABELLED = -1
 # Weight of the site forest against the base model; the rest is the base's.
 # Chosen on training-split sites of the datasets (benchmarks/bench_site_training.py
 # --sites train), never on the held-out sites it reports.

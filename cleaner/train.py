@@ -242,18 +242,26 @@ def train_model(
     params: dict | None = None,
 ) -> dict:
     """Fit a classifier on `train_files`, score it on `heldout_files`, save it with its card."""
-    from cleaner.modelfile import base_card, save_model
+    from cleaner.modelfile import base_card
 
     data = labelled_batch(train_files, partial_weight=partial_weight)
     clf = fit_classifier(data, **(params or {}))
     clf.n_jobs = 1  # predict in the calling thread: batches are long, threads only add overhead
-    card = base_card(clf, name=out_dir.name)
+    return _save_with_card(clf, base_card(clf, name=out_dir.name), out_dir, train_files,
+                           heldout_files, partial_weight, command)
+
+
+def _save_with_card(model, card: dict, out_dir: Path, train_files, heldout_files,
+                    partial_weight: float, command: str) -> dict:
+    """Add the training data, command and held-out figures to `card`; save both."""
+    from cleaner.modelfile import save_model
+
     card["training_data"] = {**corpus_summary(train_files), "partial_weight": partial_weight}
     card["command"] = command
     if heldout_files:
-        card["metrics"] = {"heldout": {**evaluate(clf, heldout_files),
+        card["metrics"] = {"heldout": {**evaluate(model, heldout_files),
                                        "data": corpus_summary(heldout_files)}}
-    save_model(clf, card, out_dir)
+    save_model(model, card, out_dir)
     return card
 
 
@@ -278,7 +286,7 @@ def train_site_model(
     The card names the base model (and its file's SHA-256) and the hosts the
     model is bound to: the labelled pages' hosts unless `hosts` says otherwise.
     """
-    from cleaner.modelfile import base_card, save_model
+    from cleaner.modelfile import base_card
     from cleaner.site_model import SiteModel
 
     data = labelled_batch(train_files, partial_weight=partial_weight)
@@ -288,10 +296,5 @@ def train_site_model(
     card = base_card(model, name=out_dir.name)
     card["base"] = {"name": base.name, "model_sha256": base.card.get("model_sha256")}
     card["hosts"] = hosts if hosts is not None else hosts_of(train_files)
-    card["training_data"] = {**corpus_summary(train_files), "partial_weight": partial_weight}
-    card["command"] = command
-    if heldout_files:
-        card["metrics"] = {"heldout": {**evaluate(model, heldout_files),
-                                       "data": corpus_summary(heldout_files)}}
-    save_model(model, card, out_dir)
-    return card
+    return _save_with_card(model, card, out_dir, train_files, heldout_files, partial_weight,
+                           command)

@@ -146,7 +146,7 @@ def site(
                if r.host == host.lower().removeprefix("www.")]
     if not records:
         raise typer.BadParameter(f"no pages of host {host} in {datasets}")
-    done = write_site(records, datasets, out, train=train, seed=seed)
+    done = write_site(records, out, train=train, seed=seed)
     split_of_host = records[0].split
     typer.echo(f"{host} ({split_of_host} host): {len(done.train)} pages to label in "
                f"{out}/pages/train, {len(done.check)} to check in {out}/pages/check; "

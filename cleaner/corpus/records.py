@@ -51,6 +51,16 @@ class PageRecord:
     def gold_labels(self) -> str:
         return GOLD_LABELS[self.dataset]
 
+    @property
+    def crawled_html(self) -> Path:
+        """The page as crawled: l3s-gn1's `annotated/` page carries gold spans, its
+        `original/` twin is what a crawl holds (the other sets' pages are as crawled)."""
+        if self.dataset == L3S:
+            original = self.html_path.parent.parent / "original" / self.html_path.name
+            if original.exists():
+                return original
+        return self.html_path
+
 
 def page_records(
     datasets_dir: str | Path, datasets: tuple[str, ...] = DATASETS, jobs: int = 1

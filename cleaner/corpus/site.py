@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cleaner.corpus.build import DroppedPage, label_page, write_label_files
-from cleaner.corpus.records import L3S, PageRecord
+from cleaner.corpus.records import PageRecord
 from cleaner.corpus.render import RenderError, available_renderers
 from cleaner.readers.decode import decode_bytes
 
@@ -35,16 +35,7 @@ class SitePages:
     skipped: list[str]
 
 
-def crawled_html(datasets_dir: Path, record: PageRecord) -> Path:
-    """l3s-gn1's gold spans live in `annotated/`; a crawl holds `original/`."""
-    if record.dataset == L3S:
-        original = Path(datasets_dir) / L3S / "original" / record.html_path.name
-        if original.exists():
-            return original
-    return record.html_path
-
-
-def write_site(records: list[PageRecord], datasets_dir: Path, out: Path, *, train: int,
+def write_site(records: list[PageRecord], out: Path, *, train: int,
                seed: int = 0) -> SitePages:
     """Copy the pages of one host and write their gold, split into train and check."""
     renderer = available_renderers(["cleaner"])[0]
@@ -64,7 +55,7 @@ def write_site(records: list[PageRecord], datasets_dir: Path, out: Path, *, trai
         write_label_files(out / "gold" / part, record, renderer.name, page, relative_to=out)
         target = out / "pages" / part / f"{record.id}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(crawled_html(datasets_dir, record), target)
+        shutil.copyfile(record.crawled_html, target)
         getattr(done, part).append(record.id)
         html, _ = decode_bytes(target.read_bytes(), html=True)
         crawl.append(json.dumps({"id": record.id, "url": record.url, "html": html}))
