@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import itertools
 import json
 import logging
@@ -258,7 +259,9 @@ def cleaned_chunks(chunks: Iterable[list[Source]], settings: Settings, *, jobs: 
     chunks = iter(chunks)
     head = list(itertools.islice(chunks, 2))
     chunks = itertools.chain(head, chunks)
-    if jobs <= 1 or len(head) < 2:
+    # One worker rather than the main process when jobs is 1: only a worker can be
+    # stopped in the middle of a page that never ends.
+    if len(head) < 2 or (jobs <= 1 and not settings.page_timeout):
         cleaner = cleaner or worker_cleaner(settings.model, settings.models_dir)
         for chunk in chunks:
             yield clean_chunk(settings, chunk, cleaner)
@@ -267,7 +270,7 @@ def cleaned_chunks(chunks: Iterable[list[Source]], settings: Settings, *, jobs: 
         settings = dataclasses.replace(settings, beacons=str(beacons))
         watchdog = Watchdog(beacons, settings.page_timeout)
         try:
-            yield from _in_workers(enumerate(chunks), settings, jobs, watchdog)
+            yield from _in_workers(enumerate(chunks), settings, max(jobs, 1), watchdog)
         finally:
             watchdog.stop()
 
@@ -336,10 +339,36 @@ def _in_workers(chunks: Iterator[NumberedChunk], settings: Settings, jobs: int,
 def _pool(jobs: int, one_at_a_time: bool):
     from joblib import Parallel
 
+    if jobs == 1:  # joblib would run the tasks in this process
+        return functools.partial(_on_one_worker, ahead=1 if one_at_a_time else CHUNKS_AHEAD_PER_JOB)
     if one_at_a_time:  # one chunk dispatched at a time: one busy worker
         return Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="1", batch_size=1)
     return Parallel(n_jobs=jobs, return_as="generator",
                     pre_dispatch=f"{CHUNKS_AHEAD_PER_JOB}*n_jobs")
+
+
+def _on_one_worker(tasks: Iterator, *, ahead: int) -> Iterator[list[Outcome]]:
+    """Results of joblib `delayed` tasks, in order, from one loky worker process
+    (joblib's own reusable executor, so joblib finds it in order next time), with
+    `ahead` tasks handed out at a time."""
+    from joblib.executor import get_memmapping_executor
+
+    executor = get_memmapping_executor(1)
+    pending: deque = deque()
+    tasks = iter(tasks)
+
+    def hand_out() -> None:
+        task = next(tasks, None)
+        if task is not None:
+            function, args, kwargs = task
+            pending.append(executor.submit(function, *args, **kwargs))
+
+    for _ in range(ahead):
+        hand_out()
+    while pending:
+        outcomes = pending.popleft().result()  # raises BrokenProcessPool if it died
+        hand_out()
+        yield outcomes
 
 
 class Dispatch:

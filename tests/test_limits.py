@@ -6,6 +6,7 @@ cannot start."""
 import errno
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -113,6 +114,26 @@ def test_a_slow_page_times_out_in_the_main_process(seed_files, tmp_path, monkeyp
         None, "timed out: reading the page took over 0.5 s (--page-timeout)", None, None]
 
 
+def test_a_page_that_never_ends_is_stopped_with_one_job(seed_files, tmp_path, monkeypatch):
+    """--jobs 1 cleans a batch of several chunks on one worker process, which the
+    watchdog can stop in the middle of a page; the main process could not be."""
+    folder = seed_folder(seed_files, tmp_path / "pages", 6)
+    reference = tmp_path / "reference.jsonl"
+    assert invoke("clean", folder, "--format", "jsonl", "-o", reference, "--jobs", 1,
+                  "--page-timeout", 0).exit_code == 0
+    monkeypatch.setenv(TEST_HOOK_ENV, "slow:p0002:600")
+    out = tmp_path / "out.jsonl"
+    started = time.perf_counter()
+    result = invoke("clean", folder, "--format", "jsonl", "-o", out, "--jobs", 1,
+                    "--chunk", 2, "--page-timeout", 1)
+    assert time.perf_counter() - started < 120
+    assert result.exit_code == EXIT_PAGES_FAILED, result.stderr
+    got, expected = records(out), records(reference)
+    assert got[2]["error"] == "timed out: reading the page took over 1 s (--page-timeout)"
+    assert [r for i, r in enumerate(got) if i != 2] == [
+        r for i, r in enumerate(expected) if i != 2]
+
+
 def test_workers_stuck_or_dying_on_a_page_are_replaced(seed_files, tmp_path, monkeypatch):
     """A page that would take ten minutes and a page that kills its worker: the
     watchdog stops the first after the budget; the second is named once it kills
@@ -148,6 +169,33 @@ def test_beacon_folders_of_killed_runs_are_removed(tmp_path, monkeypatch):
         (folder / "123").write_text("0 0 0.0\n")
     _remove_stale_beacon_folders()
     assert not stale.exists() and own.exists()
+
+
+# --- memory ---------------------------------------------------------------------------------
+
+# Runs a command and prints the peak RSS (KB) of its largest process, workers
+# included: ru_maxrss of RUSAGE_CHILDREN covers every waited-for descendant.
+PEAK_RSS = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def test_peak_memory_does_not_grow_with_the_batch(seed_files, tmp_path):
+    """The same pages, ten times as many: the peak of the largest process stays
+    where it was (bench_batch.py measures 1,000 against 10,000)."""
+    def peak_mb(count: int) -> float:
+        folder = seed_folder(seed_files, tmp_path / f"pages{count}", count)
+        command = [sys.executable, "-m", "cleaner", "clean", str(folder), "--format", "jsonl",
+                   "--lines", "-o", str(tmp_path / f"out{count}.jsonl"), "--jobs", "2",
+                   "--chunk", "50"]
+        done = subprocess.run([sys.executable, "-c", PEAK_RSS, *command], check=True,
+                              capture_output=True, text=True)
+        return int(done.stdout) / 1024
+
+    small, large = peak_mb(200), peak_mb(2000)
+    assert large < small + 25, f"{small:.0f} MB for 200 pages, {large:.0f} MB for 2,000"
 
 
 # --- a batch of 1,000 pages, 100 of them corrupt -----------------------------------------
@@ -229,7 +277,8 @@ def test_a_full_disk_stops_the_run_in_one_line_and_leaves_no_partial_file(
     assert all((out / name).read_bytes() == (reference / name).read_bytes()
                for name in written)
     resumed = invoke("clean", folder, "-o", out, "--jobs", 1, "--chunk", 3)
-    assert resumed.exit_code == 0 and "resuming after 6 pages" in resumed.stderr
+    # the checkpoint before the full disk: after one or two chunks of 3 pages
+    assert resumed.exit_code == 0 and re.search(r"resuming after [36] pages", resumed.stderr)
     assert sorted(p.name for p in out.rglob("*") if p.is_file()) == sorted(
         p.name for p in reference.rglob("*") if p.is_file())
 
