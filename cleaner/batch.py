@@ -2,6 +2,10 @@
 
     sources ─► chunks ─► workers (read, render, classify) ─► outcomes ─► sink
                                                                       └► journal (resume)
+
+With site stats, a first pass reads every source (on the workers too) for the
+lines that recur on the pages of a site (cleaner/site_stats.py), and each
+chunk of the cleaning pass gets the template lines of its pages' sites.
 """
 
 from __future__ import annotations
@@ -26,9 +30,11 @@ from cleaner.parallel import (
     chunked,
     cleaned_chunks,
     read_source,
+    sketched_chunks,
 )
 from cleaner.readers.pages import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES
 from cleaner.resume import Checkpoint, Journal
+from cleaner.site_stats import BatchSites
 
 __all__ = ["Summary", "read_source", "resume", "run"]
 
@@ -112,11 +118,15 @@ def run(
     progress: bool = False,
     chunk_pages: int = CHUNK_PAGES,
     models_dir: str | None = None,
+    site_sources: Iterable[Source] | None = None,
 ) -> Summary:
     """Clean every source into `sink`; `cleaner` is a loaded Cleaner or a model folder.
 
     With a journal, a checkpoint follows every chunk written; an exception or
-    Ctrl-C leaves the output and journal for a rerun to resume.
+    Ctrl-C leaves the output and journal for a rerun to resume. `site_sources`,
+    every source of the batch from the first (a resumed run's done pages
+    included), turns on site stats: a first pass over them finds each site's
+    template lines, which may then not be body.
     """
     model = str(cleaner.model.path) if isinstance(cleaner, Cleaner) else cleaner
     settings = Settings(model=model, models_dir=models_dir, keep=keep,
@@ -125,6 +135,11 @@ def run(
                         with_lines=sink.with_lines,
                         test_hook=os.environ.get(TEST_HOOK_ENV, ""))
     summary = Summary.after(resumed, skipped)
+    # Before the output is touched: a run stopped in pass one leaves it as it was.
+    sites = (site_templates(site_sources, settings, jobs=jobs, chunk_pages=chunk_pages,
+                            progress=progress)
+             if site_sources is not None else None)
+    templates = sites.for_chunks(summary.pages) if sites is not None else None
     bar = Progress(progress, initial=summary.pages)
     sink.start(resumed)
     if journal is not None:
@@ -132,7 +147,8 @@ def run(
     try:
         local = cleaner if isinstance(cleaner, Cleaner) else None
         chunks = chunked(sources, chunk_pages)
-        for outcomes in cleaned_chunks(chunks, settings, jobs=jobs, cleaner=local):
+        for outcomes in cleaned_chunks(chunks, settings, jobs=jobs, cleaner=local,
+                                       templates=templates):
             _write(outcomes, sink, summary, on_error, bar)
             if journal is not None:
                 journal.commit(summary.checkpoint(sink.position(), outcomes[-1].source))
@@ -150,6 +166,27 @@ def run(
     return summary
 
 
+def site_templates(sources: Iterable[Source], settings: Settings, *, jobs: int,
+                   chunk_pages: int = CHUNK_PAGES, progress: bool = False) -> BatchSites | None:
+    """Site stats' pass one: read every source, in chunks, on `jobs` processes, and
+    find each site's template lines. None for a single page: nothing can recur."""
+    sources = iter(sources)
+    head = list(itertools.islice(sources, 2))
+    if len(head) < 2:
+        return None
+    sites = BatchSites()
+    bar = Progress(progress, description="site stats")
+    try:
+        chunks = chunked(itertools.chain(head, sources), chunk_pages)
+        for sketches in sketched_chunks(chunks, settings, jobs=jobs):
+            for sketch in sketches:
+                sites.add(sketch)
+            bar.update(len(sketches))
+    finally:
+        bar.close()
+    return sites.finish()
+
+
 def _write(outcomes: list[Outcome], sink: Sink, summary: Summary,
            on_error: Callable[[Outcome], None] | None, bar: Progress) -> None:
     for outcome in outcomes:
@@ -163,17 +200,18 @@ def _write(outcomes: list[Outcome], sink: Sink, summary: Summary,
 class Progress:
     """A progress bar on stderr (pages, pages/s, errors), or nothing at all."""
 
-    def __init__(self, enabled: bool, initial: int = 0):
+    def __init__(self, enabled: bool, initial: int = 0, description: str | None = None):
         self.bar = None
         if enabled:
             from tqdm import tqdm  # only when a person is watching a terminal
 
             self.bar = tqdm(initial=initial, unit=" pages", file=sys.stderr, mininterval=0.5,
-                            dynamic_ncols=True, smoothing=0.1)
+                            dynamic_ncols=True, smoothing=0.1, desc=description)
 
-    def update(self, pages: int, errors: int) -> None:
+    def update(self, pages: int, errors: int | None = None) -> None:
         if self.bar is not None:
-            self.bar.set_postfix(errors=errors, refresh=False)
+            if errors is not None:
+                self.bar.set_postfix(errors=errors, refresh=False)
             self.bar.update(pages)
 
     @contextmanager

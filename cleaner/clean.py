@@ -5,6 +5,7 @@ The pipeline, as jusText would write it:
     page = read(bytes)                      # readers/: decode, sniff, render HTML
     batch = batch_features(pages)           # features.py: one matrix for many pages
     probs = model.predict_proba(batch)      # model.py: two stacked passes
+    probs = without_template_body(...)      # site_stats.py, in a batch: site template lines
     result = labelled(page, probs, keep)    # here: labels, probabilities, kept text
 """
 
@@ -20,6 +21,7 @@ from cleaner.features import batch_features
 from cleaner.labels import LABELS
 from cleaner.modelfile import LoadedModel, load_model
 from cleaner.readers.pages import page_from_bytes, page_from_text
+from cleaner.site_stats import Templates, without_template_body
 
 DEFAULT_KEEP = frozenset({"body"})
 # Pages are classified in batches of about this many text lines: large enough
@@ -59,14 +61,21 @@ class Cleaner:
                                                    copy_of_row=batch.copy_of_row)
         return [probs[batch.rows_of(i)] for i in range(len(pages))]
 
-    def clean_pages(self, pages: Sequence[Page], *, keep: Iterable[str] | None = None
-                    ) -> list[Result]:
+    def clean_pages(self, pages: Sequence[Page], *, keep: Iterable[str] | None = None,
+                    templates: Templates | None = None) -> list[Result]:
+        """Clean pages in one model call. `templates` ({site: line hashes}, e.g.
+        `SiteStats.of(pages).templates()`) bars each site's template lines from body."""
         keep = self.keep if keep is None else frozenset(keep)
-        return [labelled_result(page, probs, keep)
-                for page, probs in zip(pages, self.probabilities(pages), strict=True)]
+        results = []
+        for page, probs in zip(pages, self.probabilities(pages), strict=True):
+            if templates:
+                probs = without_template_body(page, probs, templates)
+            results.append(labelled_result(page, probs, keep))
+        return results
 
     def clean_many(self, items: Iterable[Page | Result], *, keep: Iterable[str] | None = None,
-                   batch_lines: int = BATCH_LINES) -> Iterator[Result]:
+                   batch_lines: int = BATCH_LINES, templates: Templates | None = None
+                   ) -> Iterator[Result]:
         """Clean a stream of pages in batches, in order. Error results pass through."""
         batch: list[Page | Result] = []
         lines = 0
@@ -74,21 +83,21 @@ class Cleaner:
             batch.append(item)
             lines += len(item.lines) if isinstance(item, Page) else 0
             if lines >= batch_lines:
-                yield from self._clean_batch(batch, keep)
+                yield from self._clean_batch(batch, keep, templates)
                 batch, lines = [], 0
-        yield from self._clean_batch(batch, keep)
+        yield from self._clean_batch(batch, keep, templates)
 
-    def _clean_batch(self, batch: list[Page | Result], keep) -> list[Result]:
+    def _clean_batch(self, batch: list[Page | Result], keep, templates) -> list[Result]:
         pages = [item for item in batch if isinstance(item, Page)]
         try:
-            cleaned = iter(self.clean_pages(pages, keep=keep))
+            cleaned = iter(self.clean_pages(pages, keep=keep, templates=templates))
         except Exception:  # one bad page must not sink the batch: retry page by page
-            cleaned = iter([self._clean_alone(page, keep) for page in pages])
+            cleaned = iter([self._clean_alone(page, keep, templates) for page in pages])
         return [next(cleaned) if isinstance(item, Page) else item for item in batch]
 
-    def _clean_alone(self, page: Page, keep) -> Result:
+    def _clean_alone(self, page: Page, keep, templates) -> Result:
         try:
-            return self.clean_pages([page], keep=keep)[0]
+            return self.clean_pages([page], keep=keep, templates=templates)[0]
         except Exception as error:
             return error_result(page.id, page.source, page.url, f"cleaning failed: {error}")
 

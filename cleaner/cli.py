@@ -8,11 +8,13 @@ usage or when the run cannot start (missing input, model that will not load).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
 import sys
 import traceback
+from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -23,7 +25,7 @@ from cleaner import __version__
 from cleaner.batch import read_source, resume, run
 from cleaner.clean import Cleaner
 from cleaner.document import Result
-from cleaner.inputs import InputError, InputOptions, check_inputs, iter_sources
+from cleaner.inputs import STDIN, InputError, InputOptions, check_inputs, iter_sources
 from cleaner.labelfile import LabelFileError
 from cleaner.labels import LABELS, parse_keep
 from cleaner.modelfile import ModelError
@@ -154,6 +156,11 @@ def clean(
         "--text-field", help="JSONL: key of a text dump.")] = "text",
     html_field: Annotated[str, typer.Option(
         "--html-field", help="JSONL: key of an HTML page (used before the text).")] = "html",
+    site_stats: Annotated[bool, typer.Option(
+        "--site-stats/--no-site-stats",
+        help="In a batch, first read every page for the lines that recur on many pages of "
+             "a site (URL host, else folder), then keep them out of the body. Not with - "
+             "(stdin).")] = True,
     progress: Annotated[bool | None, typer.Option(
         "--progress/--no-progress",
         help="Progress bar on stderr (default: when stderr is a terminal).")] = None,
@@ -183,6 +190,12 @@ def clean(
         options.skipped.clear()
         return iter_sources(inputs, options)
 
+    # Pass one counts its skipped records apart: the summary counts the cleaning pass's.
+    # Standard input cannot be read twice.
+    with_site_stats = site_stats and STDIN not in inputs
+    site_sources = (iter_sources(inputs, dataclasses.replace(options, skipped=Counter()))
+                    if with_site_stats else None)
+
     # --page-timeout is left out: it changes only pages whose reading is too slow, and
     # a run stopped to give slow pages more time should still resume.
     run_fingerprint = fingerprint({
@@ -191,7 +204,7 @@ def clean(
         "fields": options.fields, "globs": options.globs, "format": output_format.value,
         "lines": lines, "keep": sorted(wanted), "input_format": input_format.value,
         "max_bytes": max_bytes, "max_lines": max_lines, "model": model_sha,
-        "site_models": site_models})
+        "site_models": site_models, "site_stats": with_site_stats})
     journal, resumed, pending = _resume_point(sink, sources, run_fingerprint, quiet)
 
     def report(outcome) -> None:
@@ -204,7 +217,8 @@ def clean(
                       max_lines=max_lines, page_timeout=page_timeout,
                       on_error=report, jobs=jobs or all_cores(), journal=journal,
                       resumed=resumed, skipped=options.skipped, progress=show_progress,
-                      chunk_pages=chunk, models_dir=str(models) if models else None)
+                      chunk_pages=chunk, models_dir=str(models) if models else None,
+                      site_sources=site_sources)
     except KeyboardInterrupt:
         raise fail(f"interrupted{_to_resume(journal)}", EXIT_INTERRUPTED) from None
     except (InputError, ModelError) as error:

@@ -7,6 +7,10 @@ worker loads the model once, into a module-level cache that outlives its
 chunks (loky keeps its workers between tasks), and classifies each chunk's
 pages in large batches (`Cleaner.clean_many`). A batch that fits in one chunk
 is cleaned in the main process: starting workers would cost more than it saves.
+Site stats' first pass (`sketched_chunks`) goes the same way, with the same
+time budget and watchdog, but only reads pages and sends back their sketches
+(cleaner/site_stats.py); each chunk of the cleaning pass then carries the
+template lines of its pages' sites.
 
 Every page gets a time budget for reading (decoding and rendering: the stage
 whose cost hostile HTML can blow up; classifying is bounded by the line limit).
@@ -38,7 +42,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +66,7 @@ from cleaner.readers.pages import (
     page_from_text,
     too_large,
 )
+from cleaner.site_stats import PageSketch, Templates, sketch_page
 from cleaner.watchdog import Beacon, Blame, NumberedChunk, Watchdog, timed_out
 
 log = logging.getLogger(__name__)
@@ -221,8 +226,9 @@ def _test_hook(hook: str, source: Source, *, in_worker: bool) -> None:
 
 
 def clean_chunk(settings: Settings, chunk: list[Source], cleaner: Cleaner | None = None,
-                number: int = 0) -> list[Outcome]:
-    """Read and clean a chunk of sources: one outcome per source, in order."""
+                number: int = 0, templates: Templates | None = None) -> list[Outcome]:
+    """Read and clean a chunk of sources: one outcome per source, in order. `templates`:
+    the template lines of the sites of its pages (site stats), barred from body."""
     beacon = None
     if cleaner is None:  # in a worker
         _exit_with_parent()
@@ -230,13 +236,38 @@ def clean_chunk(settings: Settings, chunk: list[Source], cleaner: Cleaner | None
         beacon = Beacon.of(settings.beacons) if settings.beacons else None
     pages = (_read_timed(source, settings, beacon, number, index)
              for index, source in enumerate(chunk))
-    results = cleaner.clean_many(pages, keep=settings.keep)
+    results = cleaner.clean_many(pages, keep=settings.keep, templates=templates)
     outcomes = [outcome_of(source, result, settings.keep, record=settings.records,
                            with_lines=settings.with_lines)
                 for source, result in zip(chunk, results, strict=True)]
     if beacon is not None:
         beacon.idle()
     return outcomes
+
+
+def sketch_chunk(settings: Settings, chunk: list[Source], number: int = 0, *,
+                 in_worker: bool = False) -> list[PageSketch | None]:
+    """Site stats' pass one over a chunk: each page's sketch, or None for a page that
+    cannot be read or has no text (it just counts for nothing). Needs no model."""
+    beacon = None
+    if in_worker:
+        _exit_with_parent()
+        beacon = Beacon.of(settings.beacons) if settings.beacons else None
+    sketches = []
+    for index, source in enumerate(chunk):
+        page = _read_timed(source, settings, beacon, number, index)
+        sketches.append(_sketch(page) if isinstance(page, Page) else None)
+    if beacon is not None:
+        beacon.idle()
+    return sketches
+
+
+def _sketch(page: Page) -> PageSketch | None:
+    try:
+        return sketch_page(page)
+    except Exception:  # a bug a page brings out must not stop the batch
+        log.debug("sketching %s failed", page.source, exc_info=True)
+        return None
 
 
 def chunked(sources: Iterable[Source], pages: int = CHUNK_PAGES,
@@ -254,23 +285,66 @@ def chunked(sources: Iterable[Source], pages: int = CHUNK_PAGES,
 
 
 def cleaned_chunks(chunks: Iterable[list[Source]], settings: Settings, *, jobs: int,
-                   cleaner: Cleaner | None = None) -> Iterator[list[Outcome]]:
-    """Outcomes chunk by chunk, in input order, on `jobs` processes."""
-    chunks = iter(chunks)
+                   cleaner: Cleaner | None = None,
+                   templates: Callable[[list[Source]], Templates] | None = None
+                   ) -> Iterator[list[Outcome]]:
+    """Outcomes chunk by chunk, in input order, on `jobs` processes. `templates`, called
+    on each chunk in order, gives the template lines of its pages' sites."""
+    by_number: dict[int, Templates | None] = {}  # of the chunks handed out, not yet done
+
+    def numbered() -> Iterator[NumberedChunk]:
+        for number, chunk in enumerate(chunks):
+            by_number[number] = templates(chunk) if templates is not None else None
+            yield number, chunk
+
+    def here(settings: Settings, number: int, chunk: list[Source]) -> list[Outcome]:
+        nonlocal cleaner
+        cleaner = cleaner or worker_cleaner(settings.model, settings.models_dir)
+        return clean_chunk(settings, chunk, cleaner, number, by_number[number])
+
+    def in_worker(settings: Settings, number: int, chunk: list[Source]):
+        from joblib import delayed
+
+        return delayed(clean_chunk)(settings, chunk, None, number, by_number[number])
+
+    for number, outcomes in enumerate(_chunk_results(numbered(), settings, jobs, here,
+                                                     in_worker)):
+        by_number.pop(number, None)
+        yield outcomes
+
+
+def sketched_chunks(chunks: Iterable[list[Source]], settings: Settings, *,
+                    jobs: int) -> Iterator[list[PageSketch | None]]:
+    """Site stats' pass one: the sketches of the pages, chunk by chunk, in input order."""
+
+    def here(settings: Settings, number: int, chunk: list[Source]):
+        return sketch_chunk(settings, chunk, number)
+
+    def in_worker(settings: Settings, number: int, chunk: list[Source]):
+        from joblib import delayed
+
+        return delayed(sketch_chunk)(settings, chunk, number, in_worker=True)
+
+    return _chunk_results(enumerate(chunks), settings, jobs, here, in_worker)
+
+
+def _chunk_results(chunks: Iterator[NumberedChunk], settings: Settings, jobs: int,
+                   here: Callable, in_worker: Callable) -> Iterator[list]:
+    """`here(settings, number, chunk)` for every chunk in this process, or the joblib
+    task `in_worker(settings, number, chunk)` on `jobs` workers: results in order."""
     head = list(itertools.islice(chunks, 2))
     chunks = itertools.chain(head, chunks)
     # One worker rather than the main process when jobs is 1: only a worker can be
     # stopped in the middle of a page that never ends.
     if len(head) < 2 or (jobs <= 1 and not settings.page_timeout):
-        cleaner = cleaner or worker_cleaner(settings.model, settings.models_dir)
-        for chunk in chunks:
-            yield clean_chunk(settings, chunk, cleaner)
+        for number, chunk in chunks:
+            yield here(settings, number, chunk)
         return
     with _beacon_folder() as beacons:
         settings = dataclasses.replace(settings, beacons=str(beacons))
         watchdog = Watchdog(beacons, settings.page_timeout)
         try:
-            yield from _in_workers(enumerate(chunks), settings, max(jobs, 1), watchdog)
+            yield from _in_workers(chunks, settings, max(jobs, 1), watchdog, in_worker)
         finally:
             watchdog.stop()
 
@@ -310,7 +384,7 @@ def _alive(pid: int) -> bool:
 
 
 def _in_workers(chunks: Iterator[NumberedChunk], settings: Settings, jobs: int,
-                watchdog: Watchdog) -> Iterator[list[Outcome]]:
+                watchdog: Watchdog, task: Callable) -> Iterator[list]:
     """Outcomes of the chunks on a pool of workers, started again whenever a worker dies.
 
     After a death that no beacon explains (several workers were busy, any of them
@@ -323,7 +397,7 @@ def _in_workers(chunks: Iterator[NumberedChunk], settings: Settings, jobs: int,
     while True:
         dispatch = Dispatch(redo, None if careful else chunks)
         try:
-            for outcomes in _pool(jobs, careful)(dispatch.tasks(settings)):
+            for outcomes in _pool(jobs, careful)(dispatch.tasks(settings, task)):
                 dispatch.done()
                 blame.progress()
                 yield outcomes
@@ -386,9 +460,8 @@ class Dispatch:
         self.lock = threading.Lock()
         self.stopped = False
 
-    def tasks(self, settings: Settings) -> Iterator:
-        from joblib import delayed
-
+    def tasks(self, settings: Settings, task: Callable) -> Iterator:
+        """`task(settings, number, chunk)` (a joblib `delayed` call) for every chunk."""
         while True:
             with self.lock:
                 item = None if self.stopped else self._next()
@@ -396,7 +469,7 @@ class Dispatch:
                     return
                 self.in_flight.append(item)
             number, chunk = item
-            yield delayed(clean_chunk)(settings, chunk, None, number)
+            yield task(settings, number, chunk)
 
     def _next(self) -> NumberedChunk | None:
         if self.redo:
