@@ -3,6 +3,7 @@
     pip install -e '.[bench]'
     python -m benchmarks.bench_peers                    # every held-out page, every tool
     python -m benchmarks.bench_peers --tools cleaner,trafilatura --datasets dragnet
+    python -m benchmarks.bench_peers --tools cleaner,cleaner+sites    # cleaner alone
     python -m benchmarks.bench_peers --json peers.json --markdown peers.md
 
 Pages: the held-out hosts of each dataset (a fifth of the sites, split by
@@ -50,10 +51,15 @@ from cleaner.corpus.records import DATASETS, PageRecord, page_records
 from cleaner.metrics import PageMatch, leak_share, match_text, text_scores
 from cleaner.readers.decode import decode_bytes
 from cleaner.readers.pages import page_from_bytes
+from cleaner.site_stats import SiteStats
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATASETS = REPO.parent / "shared" / "datasets"
-TOOLS = ("cleaner", "trafilatura", "readability-lxml", "justext", "boilerpy3", "resiliparse")
+# "cleaner+sites": the same pages cleaned as one batch with site stats (the
+# default of `cleaner clean` on several pages); "cleaner": each page on its own.
+CLEANER_SITES = "cleaner+sites"
+TOOLS = ("cleaner", CLEANER_SITES, "trafilatura", "readability-lxml", "justext", "boilerpy3",
+         "resiliparse")
 
 
 @dataclass
@@ -163,14 +169,26 @@ def peer_extractors(trafilatura_comments: bool) -> dict[str, Callable[[Page], st
             "justext": run_justext, "boilerpy3": run_boilerpy3, "resiliparse": run_resiliparse}
 
 
-def run_cleaner(cleaner: Cleaner, pages: list[Page]) -> tuple[list[str], list[str], float]:
-    """Body and comment text of every page, and the seconds the body run took."""
+def run_cleaner(cleaner: Cleaner, pages: list[Page], *, site_stats: bool = False
+                ) -> tuple[list[str], list[str], float]:
+    """Body and comment text of every page, and the seconds the body run took.
+
+    With site stats, the pages are one batch as `cleaner clean` sees it: lines
+    that recur on half the distinct pages of a site may not be body. A crawl
+    gives each page its URL; here the page's site is the host the split knows
+    it by (the same host `cleaner clean` would take from the URL).
+    """
     start = time.perf_counter()
-    loaded = [page_from_bytes(p.raw, id=p.record.id, source=p.record.source,
-                              input_format="auto") for p in pages]
-    results = list(cleaner.clean_many(loaded, keep=("body",)))
+    loaded = []
+    for p in pages:
+        page = page_from_bytes(p.raw, id=p.record.id, source=p.record.source,
+                               url=p.record.url, input_format="auto")
+        page.meta.setdefault("host", p.record.host)
+        loaded.append(page)
+    templates = SiteStats.of(loaded).templates() if site_stats else None
+    results = list(cleaner.clean_many(loaded, keep=("body",), templates=templates))
     seconds = time.perf_counter() - start
-    comments = list(cleaner.clean_many(loaded, keep=("comment",)))
+    comments = list(cleaner.clean_many(loaded, keep=("comment",), templates=templates))
     return [r.text for r in results], [r.text for r in comments], seconds
 
 
@@ -268,17 +286,19 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     tools = args.tools.split(",")
     pages_by_set = load_pages(args.datasets_dir, args.datasets.split(","))
-    cleaner = Cleaner.load(args.model) if "cleaner" in tools else None
+    cleaner = Cleaner.load(args.model) if {"cleaner", CLEANER_SITES} & set(tools) else None
     if cleaner is not None:
         cleaner.model.estimator.n_jobs = 1  # one core, like the peers
-    peers = peer_extractors(args.trafilatura_comments) if set(tools) - {"cleaner"} else {}
+    peers = (peer_extractors(args.trafilatura_comments)
+             if set(tools) - {"cleaner", CLEANER_SITES} else {})
     rows = []
     for name, pages in pages_by_set.items():
         if not pages:
             continue
         for tool in tools:
-            if tool == "cleaner":
-                texts, comment_texts, seconds = run_cleaner(cleaner, pages)
+            if tool in ("cleaner", CLEANER_SITES):
+                texts, comment_texts, seconds = run_cleaner(
+                    cleaner, pages, site_stats=tool == CLEANER_SITES)
                 score = score_tool(texts, pages, seconds, 0, comment_texts)
             else:
                 texts, seconds, failures = run_peer(peers[tool], pages)
