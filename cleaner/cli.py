@@ -474,6 +474,10 @@ def evaluate_command(
         "--compare", help="Also score this model (repeatable) and print the figures "
         "side by side.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    site_stats: Annotated[bool, typer.Option(
+        "--site-stats/--no-site-stats",
+        help="Score the files as one batch, as `cleaner clean` cleans several pages: lines "
+             "that recur on the pages of a site are barred from body.")] = True,
 ) -> None:
     """Score a model on line-label files: per-label precision, recall, F1, confusion.
 
@@ -481,11 +485,12 @@ def evaluate_command(
     """
     files = _label_files(labelled)
     cleaner = load_cleaner(model)
-    report = evaluate(cleaner.model.estimator, files)
+    report = evaluate(cleaner.model.estimator, files, site_stats=site_stats)
     if compare:
         reports = {model: report}
         for other in compare:
-            reports[other] = evaluate(load_cleaner(other).model.estimator, files)
+            reports[other] = evaluate(load_cleaner(other).model.estimator, files,
+                                      site_stats=site_stats)
         typer.echo(json.dumps(reports, indent=2) if as_json else
                    side_by_side(reports) + f"\n({len(files)} pages)")
         return

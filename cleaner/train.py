@@ -186,12 +186,30 @@ def corpus_summary(files: Sequence[LabelledPage]) -> dict:
             "lines": counts, "fingerprint": data_fingerprint(files)}
 
 
-def evaluate(estimator, files: list[LabelledPage]) -> dict:
-    """Line figures over fully labelled lines, and body-text figures per page."""
+def evaluate(estimator, files: list[LabelledPage], *, site_stats: bool = False) -> dict:
+    """Line figures over fully labelled lines, and body-text figures per page.
+
+    With `site_stats`, the files are one batch as `cleaner clean` sees it: the
+    lines that recur on the pages of a site (its URL or labelled host, else its
+    folder) are barred from body (cleaner/site_stats.py).
+    """
     data = labelled_batch(files)
     probs = estimator.predict_proba(data.batch.X, page_of_row=data.batch.page_of_row,
                                     copy_of_row=data.batch.copy_of_row)
+    if site_stats:
+        probs = _without_site_templates(data, probs)
     return score_probabilities(data, probs)
+
+
+def _without_site_templates(data: LabelledBatch, probs: np.ndarray) -> np.ndarray:
+    from cleaner.site_stats import SiteStats, without_template_body
+
+    templates = SiteStats.of(data.pages).templates()
+    probs = probs.copy()
+    for index, page in enumerate(data.pages):
+        rows = data.batch.rows_of(index)
+        probs[rows] = without_template_body(page, probs[rows], templates)
+    return probs
 
 
 def score_probabilities(data: LabelledBatch, probs: np.ndarray) -> dict:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 import cleaner.batch
 from cleaner.cli import app
 from cleaner.document import Page
-from cleaner.labelfile import read_label_file
+from cleaner.labelfile import format_label_file, read_label_file
 from cleaner.output import CRASH_ENV
 from cleaner.site_stats import (
     LineCounts,
@@ -283,3 +283,28 @@ def test_line_counts_stay_bounded_and_find_lines_on_half_of_the_pages(unique_per
     assert all(truth[line] <= 900 for line in sometimes.tolist())
     assert set(counts.on_at_least(1_000).tolist()) == set(template.tolist()) | set(
         often.tolist())
+
+
+def test_eval_scores_a_batch_with_site_stats_unless_told_not_to(seed_files, tmp_path):
+    """The seeds' gold label files, each with SHARED added as nav (the site's
+    boilerplate): `cleaner eval` scores what `cleaner clean` on the batch keeps."""
+    labelled = tmp_path / "labelled"
+    labelled.mkdir()
+    for seed in seed_files:
+        gold = read_label_file(seed.parent / "labeled" / (seed.stem + ".tsv"))
+        body = [index for index, label in enumerate(gold.labels) if label == "body"]
+        at = body[len(body) // 2] + 1
+        lines = gold.lines[:at] + ["", SHARED, ""] + gold.lines[at:]
+        labels = gold.labels[:at] + [None, "nav", None] + gold.labels[at:]
+        (labelled / f"{seed.stem}.tsv").write_text(format_label_file(lines, labels),
+                                                   encoding="utf-8")
+
+    def body_figures(*flags) -> dict:
+        result = invoke("eval", labelled, "--json", *flags)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["labels"]["body"]
+
+    alone, batch = body_figures("--no-site-stats"), body_figures()
+    # the five SHARED lines: false body page by page, nav in the batch
+    assert batch["precision"] > alone["precision"]
+    assert batch["recall"] == alone["recall"]
