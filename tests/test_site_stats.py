@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import cleaner.batch
@@ -20,6 +22,7 @@ from cleaner.site_stats import (
     SiteStats,
     line_hash,
     normalised,
+    normalised_lines,
     site_key,
     sketch_page,
     without_template_body,
@@ -308,3 +311,9 @@ def test_eval_scores_a_batch_with_site_stats_unless_told_not_to(seed_files, tmp_
     # the five SHARED lines: false body page by page, nav in the batch
     assert batch["precision"] > alone["precision"]
     assert batch["recall"] == alone["recall"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text().map(lambda text: text.replace("\n", " "))))
+def test_a_page_is_normalised_as_its_lines_one_by_one(lines):
+    assert normalised_lines(lines) == [normalised(line) for line in lines]
