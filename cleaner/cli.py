@@ -37,7 +37,6 @@ from cleaner.readers.jsonl import JsonlFields
 from cleaner.readers.pages import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES
 from cleaner.report import full_report, side_by_side
 from cleaner.resume import Journal, fingerprint
-from cleaner.train import evaluate, load_label_files, train_model, train_site_model
 from cleaner.views import line_views, render_summary, render_view
 from cleaner.watchdog import WorkersFailed
 
@@ -437,6 +436,8 @@ def train(
 
     Example: cleaner train labels/mysite/ --base default -o models/mysite
     """
+    from cleaner.train import train_model, train_site_model
+
     train_files = _label_files(labelled)
     heldout_files = _label_files(heldout) if heldout else None
     command = "cleaner train " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["train"] else ""
@@ -457,6 +458,8 @@ def train(
 
 
 def _label_files(paths: list[Path]):
+    from cleaner.train import load_label_files
+
     try:
         files = load_label_files(paths)
     except (OSError, LabelFileError) as error:
@@ -483,6 +486,8 @@ def evaluate_command(
 
     Example: cleaner eval labels/mysite-check/ --model models/mysite --compare default
     """
+    from cleaner.train import evaluate
+
     files = _label_files(labelled)
     cleaner = load_cleaner(model)
     report = evaluate(cleaner.model.estimator, files, site_stats=site_stats)

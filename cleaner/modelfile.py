@@ -17,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import joblib
-import sklearn
 
 from cleaner import __version__
 from cleaner.atomic import atomic_write_text, atomic_writer
@@ -78,6 +77,16 @@ def schema_fingerprint() -> str:
     return hashlib.sha256("\n".join(feature_names()).encode()).hexdigest()[:16]
 
 
+@lru_cache(maxsize=1)
+def installed_sklearn() -> str:
+    """The installed scikit-learn's version, read from its metadata: importing
+    sklearn takes a second, which a process that only checks a card (the main
+    process of a batch, whose workers load the model) need not pay."""
+    from importlib.metadata import version
+
+    return version("scikit-learn")
+
+
 def sklearn_minor(version: str) -> str:
     return ".".join(version.split(".")[:2])
 
@@ -95,10 +104,10 @@ def check_card(card: dict, model_file: Path) -> None:
     if tuple(card.get("labels", ())) != LABELS:
         raise ModelError(f"{where}: model labels {card.get('labels')} differ from {list(LABELS)}")
     built_with = card.get("sklearn_version", "?")
-    if sklearn_minor(built_with) != sklearn_minor(sklearn.__version__):
+    if sklearn_minor(built_with) != sklearn_minor(installed_sklearn()):
         raise ModelError(
             f"{where}: model pickled with scikit-learn {built_with}, this environment has "
-            f"{sklearn.__version__}: install scikit-learn=={sklearn_minor(built_with)}.* "
+            f"{installed_sklearn()}: install scikit-learn=={sklearn_minor(built_with)}.* "
             "or retrain the model"
         )
     if card.get("model_sha256") != file_sha256(model_file):
@@ -136,7 +145,7 @@ def base_card(estimator, *, name: str) -> dict:
     return {
         "name": name,
         "cleaner_version": __version__,
-        "sklearn_version": sklearn.__version__,
+        "sklearn_version": installed_sklearn(),
         "feature_schema": FEATURE_SCHEMA,
         "feature_fingerprint": schema_fingerprint(),
         "n_features": len(feature_names()),

@@ -163,3 +163,25 @@ def test_installed_entry_point_runs():
         pytest.skip("package not installed as a console script")
     done = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.startswith("cleaner ")
+
+
+def test_a_batch_on_workers_spares_the_main_process_the_sklearn_import(seed_files, tmp_path):
+    """Workers load the model; the main process only walks, sends and writes, so it
+    must not pay scikit-learn's second-long import (a batch's start-up time)."""
+    from cleaner.parallel import CHUNK_PAGES
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for copy in range(CHUNK_PAGES // len(seed_files) + 2):  # over one chunk: workers start
+        for path in seed_files:
+            (pages / f"{copy:03d}_{path.name}").write_bytes(path.read_bytes())
+    out = tmp_path / "out"
+    code = ("import sys\nfrom cleaner.cli import run_app\n"
+            f"sys.argv = ['cleaner', 'clean', {str(pages)!r}, '-o', {str(out)!r}, '--jobs', '2']\n"
+            "try:\n    run_app()\nexcept SystemExit as done:\n    assert not done.code, done.code\n"
+            "print('sklearn imported:', 'sklearn' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert len(list(out.glob("*.txt"))) == len(list(pages.iterdir()))
+    assert done.stdout.strip() == "sklearn imported: False"
