@@ -1,8 +1,8 @@
 """Evaluation gate: the shipped model must keep the figures pinned in eval_floors.json.
 
 Held-out pages are rebuilt from ../shared/datasets for every run (a few
-seconds with w3m), so the figures are those of the real corpus, not of a
-cached copy. Floors only go up: see eval_floors.json.
+seconds with w3m and cleaner's renderer), so the figures are those of the
+real corpus, not of a cached copy. Floors only go up: see eval_floors.json.
 """
 
 import json
@@ -29,7 +29,8 @@ def corpus(tmp_path_factory, datasets_dir):
     from cleaner.corpus.build import build_corpus
 
     out = tmp_path_factory.mktemp("corpus")
-    build_corpus(datasets_dir, out, datasets=("l3s-gn1",), renderers=["w3m"], jobs=2)
+    build_corpus(datasets_dir, out, datasets=("l3s-gn1",), renderers=["w3m", "cleaner"],
+                 jobs=2)
     return out
 
 
