@@ -8,7 +8,9 @@ element and per class/id token the renderer recognises.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import count, repeat
+from operator import attrgetter
 
 import numpy as np
 
@@ -52,28 +54,54 @@ def _flag_columns(cues: DomCues) -> list[int]:
 
 
 def dom_feature_matrix(pages: Sequence[Page], n_rows: int) -> np.ndarray:
-    matrix = np.full((n_rows, len(DOM_FEATURE_NAMES)), np.nan, dtype=np.float32)
-    flag_rows: list[int] = []
-    flag_columns: list[int] = []
-    numeric_rows: list[int] = []
-    numeric: list[tuple[float, float, float]] = []
-    row = 0
+    if all(page.cues is None for page in pages):  # text dumps only
+        return np.full((n_rows, len(DOM_FEATURE_NAMES)), np.nan, dtype=np.float32)
+    line_cues: list[DomCues | None] = []
     for page in pages:
         content = page.content_indices()
         if page.cues is None:
-            row += len(content)
-            continue
-        for index in content:
-            cues = page.cues[index]
-            if cues is not None:
-                numeric_rows.append(row)
-                numeric.append((cues.link_share, cues.heading, min(cues.depth, MAX_DEPTH)))
-                columns = _flag_columns(cues)
-                flag_rows.extend([row] * len(columns))
-                flag_columns.extend(columns)
-            row += 1
-    if numeric_rows:
-        matrix[numeric_rows, len(NUMERIC):] = 0.0
-        matrix[numeric_rows, :len(NUMERIC)] = numeric
-        matrix[flag_rows, flag_columns] = 1.0
-    return matrix
+            line_cues.extend(repeat(None, len(content)))
+        else:
+            line_cues.extend(map(page.cues.__getitem__, content))
+    # The HTML reader gives the lines with the same cues one shared DomCues
+    # object (and text dumps have None): build each distinct object's row once.
+    object_of_row, firsts = _distinct(map(id, line_cues))
+    rows = _cue_rows([line_cues[k] for k in firsts])
+    return rows[object_of_row]
+
+
+def _cue_rows(objects: list[DomCues | None]) -> np.ndarray:
+    """The feature row of each DomCues (all NaN for None)."""
+    rows = np.full((len(objects), len(DOM_FEATURE_NAMES)), np.nan, dtype=np.float32)
+    known = [k for k, cues in enumerate(objects) if cues is not None]
+    if not known:
+        return rows
+    found = [objects[k] for k in known]
+    # A page has few (tag, ancestors, tokens) combinations: flags once for each.
+    combo_of, combos = _distinct(map(attrgetter("tag", "inside", "tokens"), found))
+    flag_combos: list[int] = []
+    flag_columns: list[int] = []
+    for k, first in enumerate(combos):
+        columns = _flag_columns(found[first])
+        flag_combos.extend(repeat(k, len(columns)))
+        flag_columns.extend(columns)
+    flags = np.zeros((len(combos), len(DOM_FEATURE_NAMES)), dtype=np.float32)
+    flags[flag_combos, flag_columns] = 1.0
+    values = flags[combo_of]
+    values[:, :len(NUMERIC)] = [
+        (link_share, heading, min(depth, MAX_DEPTH))
+        for link_share, heading, depth in map(attrgetter("link_share", "heading", "depth"), found)
+    ]
+    rows[known] = values
+    return rows
+
+
+def _distinct(keys: Iterable) -> tuple[np.ndarray, list[int]]:
+    """Which distinct key each key is (numbered in first-seen order), and where each
+    distinct key is first seen."""
+    first_seen: dict = {}
+    first = np.fromiter(map(first_seen.setdefault, keys, count()), dtype=np.int64)
+    firsts = list(first_seen.values())
+    number = np.zeros(len(first), dtype=np.int64)
+    number[firsts] = np.arange(len(firsts))
+    return number[first], firsts

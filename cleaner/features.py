@@ -4,7 +4,8 @@ Only lines with visible text get a row. Work is vectorised over the whole
 batch: the lines are joined into one array of code points, classified by a
 lookup table, and counted per line with `np.bincount`; page context and
 neighbour features are array shifts within pages. Python-level work per line
-is limited to a few C-speed string calls (lower, findall, set lookups).
+is limited to a few C-speed string calls (strip, lower, split); per token, to
+one dict look-up that numbers the distinct tokens of the batch.
 
 The column order is the feature schema: change it and bump FEATURE_SCHEMA.
 """
@@ -13,11 +14,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, count, repeat
 
 import numpy as np
 
@@ -181,6 +181,9 @@ def batch_features(pages: Sequence[Page]) -> LineBatch:
 class _Rows:
     texts: list[str]  # stripped text of each text line
     raw: list[str]  # the line as it came
+    lengths: np.ndarray  # characters of each text (int64)
+    joined: str  # the texts joined by newlines
+    lowered: str  # joined.lower(): lower-cased once for tokens, cue phrases and copies
     gaps: np.ndarray  # blank lines before it, capped
     page_of_row: np.ndarray
     line_of_row: np.ndarray
@@ -194,27 +197,33 @@ def _collect_lines(pages: Sequence[Page]) -> _Rows:
     page_starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     n = int(page_starts[-1])
     page_of_row = np.repeat(np.arange(len(pages), dtype=np.int32), counts)
-    line_of_row = np.fromiter((i for rows in indices for i in rows), dtype=np.int32, count=n)
-    raw = [page.lines[i] for page, rows in zip(pages, indices, strict=True) for i in rows]
-    texts = [line.strip() for line in raw]
+    line_of_row = np.fromiter(chain.from_iterable(indices), dtype=np.int32, count=n)
+    raw: list[str] = []
+    for page, rows in zip(pages, indices, strict=True):
+        raw.extend(map(page.lines.__getitem__, rows))
+    texts = list(map(str.strip, raw))
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    joined = "\n".join(texts)
+    lowered = joined.lower()  # once, for tokens, cue phrases and copy groups
     gaps = np.empty(n, dtype=np.float32)
     if n:
         gaps[1:] = line_of_row[1:] - line_of_row[:-1] - 1
         gaps[page_starts[:-1][counts > 0]] = MAX_GAP  # a page's first line: far from anything
-    return _Rows(texts, raw, np.minimum(gaps, MAX_GAP), page_of_row, line_of_row, page_starts,
-                 copy_groups(texts, page_of_row))
+    return _Rows(texts, raw, lengths, joined, lowered, np.minimum(gaps, MAX_GAP), page_of_row,
+                 line_of_row, page_starts, _copy_groups(lowered, n, page_of_row))
 
 
 def _named_columns(pages: Sequence[Page], rows: _Rows) -> dict[str, np.ndarray]:
     texts, page_of_row, page_starts = rows.texts, rows.page_of_row, rows.page_starts
     cols: dict[str, np.ndarray] = {}
-    cols.update(_char_features(texts))
+    shifts = _PageShifts(page_of_row)
+    cols.update(_char_features(texts, rows.joined, rows.lengths))
     cols.update(_shape_features(texts, rows.raw, rows.gaps))
-    cols.update(_token_features(texts, page_of_row, page_starts))
+    cols.update(_token_features(texts, rows.lowered, page_of_row, page_starts))
     cols.update(_dom_columns(pages, len(texts)))
-    cols.update(_page_context(cols, texts, page_of_row, page_starts, rows.copies))
+    cols.update(_page_context(cols, rows.lengths, page_of_row, page_starts, rows.copies, shifts))
     cols.update(_region_columns(cols, page_of_row, page_starts, rows.copies))
-    cols.update(_neighbour_columns(cols, page_of_row))
+    cols.update(_neighbour_columns(cols, shifts))
     return cols
 
 
@@ -223,31 +232,36 @@ def utf32(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def _code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Code points of all lines joined by newlines, each char's line, and line starts."""
-    joined = "\n".join(texts) + "\n" if texts else ""
-    cps = utf32(joined)
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    line_of_char = np.repeat(np.arange(len(texts), dtype=np.int64), lengths + 1)
-    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
-    return cps, line_of_char, starts
+@lru_cache(maxsize=1)
+def _class_of_code_point() -> np.ndarray:
+    """char_class_table for every code point: emoji and rare scripts beyond the BMP are
+    SYMBOL (not counted as letters), so classes are one lookup without clipping."""
+    table = np.full(0x110000, SYMBOL, dtype=np.uint8)
+    table[:0x10000] = char_class_table()
+    return table
 
 
-def _char_features(texts: list[str]) -> dict[str, np.ndarray]:
+def _char_features(texts: list[str], joined: str, int_lengths: np.ndarray):
     n = len(texts)
-    cps, line_of_char, starts = _code_points(texts)
-    table = char_class_table()
-    classes = table[np.minimum(cps, 0xFFFF)].astype(np.int64)
-    classes[cps > 0xFFFF] = SYMBOL  # emoji and rare scripts: not counted as letters
-    counts = np.bincount(line_of_char * N_CLASSES + classes, minlength=n * N_CLASSES)
-    counts = counts.reshape(n, N_CLASSES).astype(np.float32)
-    counts[:, SPACE] -= 1  # the newline that joined the lines
-    lengths = np.fromiter(map(len, texts), dtype=np.float32, count=n)
+    # Code points of all lines joined by newlines (one after the last line too).
+    cps = utf32(joined + "\n") if n else np.zeros(0, np.uint32)
+    starts = np.concatenate([[0], np.cumsum(int_lengths + 1)[:-1]]).astype(np.int64)
+    classes = _class_of_code_point()[cps]
     is_space = classes == SPACE
-    word_start = ~is_space & np.concatenate([[True], is_space[:-1]])
-    n_words = np.bincount(line_of_char, weights=word_start, minlength=n).astype(np.float32)
+    word_start = ~is_space
+    word_start[1:] &= is_space[:-1]
+    # One bincount gives every per-line count: bins are (line, starts a word, class).
+    bins_per_line = 2 * N_CLASSES
+    line_base = np.repeat(np.arange(0, n * bins_per_line, bins_per_line, dtype=np.int64),
+                          int_lengths + 1)
+    binned = np.bincount(line_base + (classes + N_CLASSES * word_start.view(np.uint8)),
+                         minlength=n * bins_per_line).reshape(n, 2, N_CLASSES)
+    counts = binned.sum(axis=1).astype(np.float32)
+    counts[:, SPACE] -= 1  # the newline that joined the lines
+    lengths = int_lengths.astype(np.float32)
+    n_words = binned[:, 1].sum(axis=1).astype(np.float32)
     n_words += counts[:, CJK]  # a CJK character carries about a word's meaning
-    cap_words = np.bincount(line_of_char, weights=word_start & (classes == UPPER), minlength=n)
+    cap_words = binned[:, 1, UPPER].astype(np.float64)
     letters = counts[:, LOWER] + counts[:, UPPER] + counts[:, LETTER] + counts[:, CJK]
     safe_len = np.maximum(lengths, 1)
     last = starts + lengths.astype(np.int64) - 1
@@ -273,43 +287,81 @@ def _char_features(texts: list[str]) -> dict[str, np.ndarray]:
         "starts_digit": (classes[starts] == DIGIT) if n else np.zeros(0),
         "starts_bullet": np.isin(first_cp, [ord(c) for c in BULLET_CHARS]),
         "bracketed": (first_cp == ord("[")) & (last_cp == ord("]")),
-        "n_brackets": np.fromiter((t.count("[") for t in texts), dtype=np.float32, count=n),
+        "n_brackets": _count_in_each(texts, "[", np.float32),
     }
 
 
+def _count_in_each(texts: list[str], part: str, dtype) -> np.ndarray:
+    """texts[i].count(part) for every line (non-overlapping, as str.count)."""
+    return np.fromiter(map(str.count, texts, repeat(part)), dtype=dtype, count=len(texts))
+
+
 def _shape_features(texts: list[str], raw: list[str], gaps: np.ndarray) -> dict[str, np.ndarray]:
-    n = len(texts)
-    indent = np.fromiter((len(r) - len(r.lstrip()) for r in raw), dtype=np.float32, count=n)
+    n = len(raw)
+    raw_lengths = np.fromiter(map(len, raw), dtype=np.int64, count=n)
+    unindented = np.fromiter(map(len, map(str.lstrip, raw)), dtype=np.int64, count=n)
+    indent = (raw_lengths - unindented).astype(np.float32)
     # Text browsers lay table cells side by side, separated by runs of spaces:
     # such a line mixes columns (an article beside a menu, say).
-    columns = np.fromiter((t.count(COLUMN_GAP) for t in texts), dtype=np.float32, count=n)
+    columns = _count_in_each(texts, COLUMN_GAP, np.float32)
     return {"gap_before": gaps, "indent": np.minimum(indent, 8), "column_gaps": columns}
 
 
-def _token_features(texts: list[str], page_of_row: np.ndarray, page_starts: np.ndarray):
+def _token_features(texts: list[str], lowered: str, page_of_row: np.ndarray,
+                    page_starts: np.ndarray):
     """Stopword shares and cue-word counts from one tokenisation of the whole batch."""
     n = len(texts)
-    joined = "\n".join(texts).lower()
-    tokens = TOKEN.findall(joined)
-    line_of_token = _line_of_each_token(joined, n, len(tokens))
-    if line_of_token is None:  # tables disagree with the regex: tokenise line by line
-        per_line = [TOKEN.findall(t.lower()) for t in texts]
-        tokens = [t for line in per_line for t in line]
-        line_of_token = np.repeat(np.arange(n), [len(line) for line in per_line])
-    n_tokens = np.bincount(line_of_token, minlength=n).astype(np.float32)
-    is_stop = np.fromiter(map(STOPWORDS.__contains__, tokens), dtype=bool, count=len(tokens))
-    stop = np.bincount(line_of_token, weights=is_stop, minlength=n).astype(np.float32)
-    common = _page_common_counts(tokens, line_of_token, page_starts, n)
-    cue_ids = np.fromiter(map(CUE_OF_TOKEN.get, tokens, repeat(-1)), dtype=np.int64,
-                          count=len(tokens))
+    cps = utf32(lowered)
+    tokens = _tokenise(texts, lowered, cps)
+    n_tokens = np.bincount(tokens.line, minlength=n).astype(np.float32)
+    distinct = list(tokens.first_seen)
+    is_stop = tokens.spread(np.fromiter(map(STOPWORDS.__contains__, distinct), dtype=bool,
+                                        count=len(distinct)), False)
+    cue_ids = tokens.spread(np.fromiter(map(CUE_OF_TOKEN.get, distinct, repeat(-1)),
+                                        dtype=np.int64, count=len(distinct)), -1)
+    stop = np.bincount(tokens.line, weights=is_stop, minlength=n).astype(np.float32)
+    common = _page_common_counts(tokens.id, tokens.line, page_starts, n)
     cues = np.zeros((len(CUE_NAMES), n), dtype=np.float32)
     hit = cue_ids >= 0
-    np.add.at(cues, (cue_ids[hit], line_of_token[hit]), 1)
-    _add_phrase_cues(cues, joined, n)
+    np.add.at(cues, (cue_ids[hit], tokens.line[hit]), 1)
+    _add_phrase_cues(cues, lowered, cps, tokens, n)
     safe = np.maximum(n_tokens, 1)
     out = {"stop_share": stop / safe, "n_stop": stop, "common_share": common / safe}
     out.update({f"cue_{name}": cues[i] for i, name in enumerate(CUE_NAMES)})
     return out
+
+
+@dataclass(slots=True)
+class _Tokens:
+    """TOKEN.findall of the lower-cased batch, and where each token is."""
+
+    texts: list[str]
+    line: np.ndarray  # line of each token
+    start: np.ndarray | None  # its position in the lowered text (None if tokenised per line)
+    # Each token's id is where its text first occurs: equal texts, equal ids. The
+    # stopword and cue look-ups are then made once per distinct text.
+    id: np.ndarray
+    first_seen: dict[str, int]  # distinct text -> id
+
+    def spread(self, values: np.ndarray, fill) -> np.ndarray:
+        """Per token, the value given for its text (values in first_seen order)."""
+        by_id = np.full(len(self.texts), fill, dtype=values.dtype)
+        by_id[np.fromiter(self.first_seen.values(), dtype=np.int64, count=len(values))] = values
+        return by_id[self.id]
+
+
+def _tokenise(texts: list[str], lowered: str, cps: np.ndarray) -> _Tokens:
+    n = len(texts)
+    words, starts, lines = _tokens_and_lines(cps)
+    if lines is None:  # tables disagree with the regex: tokenise line by line
+        per_line = [TOKEN.findall(t.lower()) for t in texts]
+        words = [t for line in per_line for t in line]
+        lines = np.repeat(np.arange(n), [len(line) for line in per_line])
+        starts = None
+    first_seen: dict[str, int] = {}
+    ids = np.fromiter(map(first_seen.setdefault, words, count()), dtype=np.int64,
+                      count=len(words))
+    return _Tokens(words, lines, starts, ids, first_seen)
 
 
 @lru_cache(maxsize=1)
@@ -322,61 +374,195 @@ def word_char_table() -> np.ndarray:
     return table
 
 
-def _line_of_each_token(joined: str, n_lines: int, n_tokens: int) -> np.ndarray | None:
-    """The line of each token of TOKEN.findall(joined), lines being split on newlines."""
+def _is_word_char(cps: np.ndarray) -> np.ndarray:
+    is_word = word_char_table()[np.minimum(cps, 0xFFFF)]
+    astral = np.flatnonzero(cps > 0xFFFF)
+    if len(astral):  # rare: ask the regex once per distinct character
+        distinct, which = np.unique(cps[astral], return_inverse=True)
+        answers = [TOKEN.match(chr(code)) is not None for code in distinct.tolist()]
+        is_word[astral] = np.asarray(answers, dtype=bool)[which]
+    return is_word
+
+
+def _tokens_and_lines(cps: np.ndarray):
+    """TOKEN.findall of the text, each token's position, and its line (split on newlines).
+
+    \\w is a property of single characters, so the tokens are the runs of word
+    characters: blanking every other character and calling str.split() cuts
+    the same tokens, much faster than the regex (no word character is
+    whitespace to split()). The line is None if the two ever disagreed.
+    """
+    is_word = _is_word_char(cps)
+    blanked = np.where(is_word, cps, np.uint32(ord(" ")))
+    tokens = str(blanked.data, "utf-32-le").split()
+    token_starts = is_word.copy()
+    token_starts[1:] &= ~is_word[:-1]
+    token_starts = np.flatnonzero(token_starts)
+    if len(token_starts) != len(tokens):
+        return tokens, token_starts, None
+    newlines = np.flatnonzero(cps == ord("\n"))
+    return tokens, token_starts, np.searchsorted(newlines, token_starts)
+
+
+def _page_common_counts(token_id, line_of_token, page_starts, n) -> np.ndarray:
+    """Per line, how many tokens are among its page's most frequent ones.
+
+    The page's top tokens are those of Counter(page_tokens).most_common(20):
+    by count, ties going to the token seen first in the page. Computed for
+    all pages at once by grouping (page, token) pairs with one stable sort.
+    """
+    n_tokens = len(token_id)
     if not n_tokens:
-        return np.zeros(0, dtype=np.int64)
-    cps = utf32(joined)
-    is_word = np.zeros(len(cps), dtype=bool)
-    bmp = cps < 0x10000
-    is_word[bmp] = word_char_table()[cps[bmp]]
-    for i in np.flatnonzero(~bmp):  # astral characters are rare: ask the regex
-        is_word[i] = TOKEN.match(chr(cps[i])) is not None
-    starts = is_word.copy()
-    starts[1:] &= ~is_word[:-1]
-    if int(starts.sum()) != n_tokens:
-        return None
-    line_of_char = np.cumsum(cps == ord("\n"))
-    return line_of_char[starts]
-
-
-def _page_common_counts(tokens, line_of_token, page_starts, n) -> np.ndarray:
-    """Per line, how many tokens are among its page's most frequent ones."""
+        return np.zeros(n, dtype=np.float32)
     page_of_token = np.searchsorted(page_starts, line_of_token, side="right") - 1
-    bounds = np.searchsorted(page_of_token, np.arange(len(page_starts)))
-    flags = np.zeros(len(tokens), dtype=bool)
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        if lo == hi:
-            continue
-        page_tokens = tokens[lo:hi]
-        top = {t for t, _ in Counter(page_tokens).most_common(PAGE_COMMON_TOKENS)}
-        flags[lo:hi] = np.fromiter(map(top.__contains__, page_tokens), dtype=bool,
-                                   count=hi - lo)
+    pair = page_of_token * np.int64(n_tokens) + token_id
+    order = np.argsort(pair, kind="stable")  # stable: a group's first entry is its first use
+    sorted_pair = pair[order]
+    new_group = np.empty(n_tokens, dtype=bool)
+    new_group[0] = True
+    np.not_equal(sorted_pair[1:], sorted_pair[:-1], out=new_group[1:])
+    group_start = np.flatnonzero(new_group)
+    group_size = np.diff(np.append(group_start, n_tokens))
+    first_use = order[group_start]
+    group_page = page_of_token[first_use]
+    ranked = np.lexsort((first_use, -group_size, group_page))
+    groups_per_page = np.bincount(group_page, minlength=len(page_starts) - 1)
+    first_rank_of_page = np.cumsum(groups_per_page) - groups_per_page
+    rank_in_page = np.arange(len(ranked)) - first_rank_of_page[group_page[ranked]]
+    is_top = np.empty(len(ranked), dtype=bool)
+    is_top[ranked] = rank_in_page < PAGE_COMMON_TOKENS
+    group_of_token = np.empty(n_tokens, dtype=np.int64)
+    group_of_token[order] = np.cumsum(new_group) - 1
+    flags = is_top[group_of_token]
     return np.bincount(line_of_token, weights=flags, minlength=n).astype(np.float32)
 
 
-def _add_phrase_cues(cues: np.ndarray, joined: str, n: int) -> None:
-    """Count multi-word cue phrases and clock times with fast substring scans."""
+def _phrase_anchor(phrase: str) -> tuple[str, str, int] | None:
+    """What every occurrence of a cue phrase must contain, to find them without a scan.
+
+    ("ends", word, 0): the phrase opens with a word and a non-word character:
+        a token ending in that word ends where the word does ("sign up" in
+        "design up" counts too: phrases are plain substrings);
+    ("token", word, at): a word between non-word characters sits at `at`:
+        the token there is exactly that word ("(c)", ", left,");
+    ("char", c, at): no word at all: its first non-space character is at `at`.
+    None when the phrase's first word ends it: such a phrase is scanned for.
+    """
+    word = TOKEN.search(phrase)
+    if word is None:
+        at = len(phrase) - len(phrase.lstrip(" "))
+        return ("char", phrase[at], at) if phrase.strip(" ") else None
+    if word.end() == len(phrase):
+        return None
+    return ("ends", word.group(), 0) if word.start() == 0 else ("token", word.group(), word.start())
+
+
+_PHRASE_ANCHORS = {phrase: _phrase_anchor(phrase)
+                   for phrases in CUE_PHRASES.values() for phrase in phrases}
+
+
+def _add_phrase_cues(cues: np.ndarray, lowered: str, cps: np.ndarray, tokens: _Tokens,
+                     n: int) -> None:
+    """Count multi-word cue phrases and clock times.
+
+    Each phrase is counted at every position where it occurs, overlapping
+    ones too (as a str.find loop would). Only the places its anchor allows
+    are compared with it: a few tokens or characters instead of the text.
+    """
     if not n:
         return
-    line_starts = np.flatnonzero(utf32("\n" + joined) == ord("\n"))
-    positions: list[int] = []
-    ids: list[int] = []
+    by_word = _word_anchored_starts(tokens) if tokens.start is not None else {}
+    char_positions: dict[str, np.ndarray] = {}
+    starts: list[np.ndarray] = []
+    ids: list[np.ndarray] = []
     for name, phrases in CUE_PHRASES.items():
         cue = CUE_NAMES.index(name)
         for phrase in phrases:
-            at = joined.find(phrase)
-            while at != -1:
-                positions.append(at)
-                ids.append(cue)
-                at = joined.find(phrase, at + 1)
-    clock = CUE_NAMES.index("clock")
-    for match in CLOCK.finditer(joined):
-        positions.append(match.start())
-        ids.append(clock)
-    if positions:
-        lines = np.searchsorted(line_starts, np.asarray(positions), side="right") - 1
-        np.add.at(cues, (np.asarray(ids), lines), 1)
+            anchor = _PHRASE_ANCHORS[phrase]
+            if anchor is None or tokens.start is None:
+                found = np.asarray(_find_all(lowered, phrase), dtype=np.int64)
+            else:
+                kind, key, at = anchor
+                if kind == "char":
+                    if key not in char_positions:
+                        char_positions[key] = np.flatnonzero(cps == ord(key))
+                    candidates = char_positions[key] - at
+                else:
+                    candidates = by_word[anchor]
+                found = _where_text_reads(cps, phrase, candidates)
+            starts.append(found)
+            ids.append(np.full(len(found), cue))
+    colons = char_positions[":"] if ":" in char_positions else np.flatnonzero(cps == ord(":"))
+    clocks = _clock_times(lowered, colons)
+    starts.append(np.asarray(clocks, dtype=np.int64))
+    ids.append(np.full(len(clocks), CUE_NAMES.index("clock")))
+    positions = np.concatenate(starts)
+    if len(positions):
+        newlines = np.flatnonzero(cps == ord("\n"))
+        lines = np.searchsorted(newlines, positions)  # newlines before each
+        np.add.at(cues, (np.concatenate(ids), lines), 1)
+
+
+def _find_all(text: str, phrase: str) -> list[int]:
+    """Every position where `phrase` occurs in `text`, overlapping ones too."""
+    found: list[int] = []
+    at = text.find(phrase)
+    while at != -1:
+        found.append(at)
+        at = text.find(phrase, at + 1)
+    return found
+
+
+def _word_anchored_starts(tokens: _Tokens) -> dict[tuple[str, str, int], np.ndarray]:
+    """For each word anchor, where its phrase could start: at the occurrences of
+    the few distinct tokens that end in (or are) the anchor's word."""
+    anchors = [a for a in _PHRASE_ANCHORS.values() if a is not None and a[0] != "char"]
+    endings = tuple(word for kind, word, _ in anchors if kind == "ends")
+    whole = frozenset(word for kind, word, _ in anchors if kind == "token")
+    distinct = list(tokens.first_seen)
+    maybe = np.fromiter(map(str.endswith, distinct, repeat(endings)), dtype=bool,
+                        count=len(distinct))
+    maybe |= np.fromiter(map(whole.__contains__, distinct), dtype=bool, count=len(distinct))
+    found = [distinct[i] for i in np.flatnonzero(maybe).tolist()]
+    is_found = np.zeros(len(tokens.texts), dtype=bool)
+    is_found[np.asarray([tokens.first_seen[text] for text in found], dtype=np.int64)] = True
+    occurrences = np.flatnonzero(is_found[tokens.id])
+    occurrence_ids = tokens.id[occurrences]
+    out: dict[tuple[str, str, int], np.ndarray] = {}
+    for anchor in anchors:
+        kind, word, at = anchor
+        ids = [tokens.first_seen[text] for text in found
+               if (text.endswith(word) if kind == "ends" else text == word)]
+        mine = occurrences[np.isin(occurrence_ids, ids)]
+        if kind == "ends":  # the phrase starts len(word) before the token's end
+            ends = [len(tokens.texts[i]) for i in mine.tolist()]
+            out[anchor] = tokens.start[mine] + np.asarray(ends, dtype=np.int64) - len(word)
+        else:
+            out[anchor] = tokens.start[mine] - at
+    return out
+
+
+def _where_text_reads(cps: np.ndarray, phrase: str, candidates: np.ndarray) -> np.ndarray:
+    """The candidate positions where the text (its code points) reads `phrase`."""
+    code = utf32(phrase)
+    candidates = candidates[(candidates >= 0) & (candidates <= len(cps) - len(code))]
+    window = cps[candidates[:, None] + np.arange(len(code))]
+    return candidates[(window == code).all(axis=1)]
+
+
+def _clock_times(lowered: str, colons: np.ndarray) -> list[int]:
+    """Where CLOCK.finditer(lowered) matches, without running the regex over all text.
+
+    Every match has a colon second, so only colons need trying; a match ends
+    three characters after its colon, and the next one may not overlap it.
+    """
+    starts: list[int] = []
+    end = 0
+    for colon in colons.tolist():
+        if colon - 1 >= end and CLOCK.match(lowered, colon - 1):
+            starts.append(colon - 1)
+            end = colon + 3
+    return starts
 
 
 def _dom_columns(pages: Sequence[Page], n_rows: int) -> dict[str, np.ndarray]:
@@ -384,14 +570,15 @@ def _dom_columns(pages: Sequence[Page], n_rows: int) -> dict[str, np.ndarray]:
     return {name: matrix[:, i] for i, name in enumerate(DOM_FEATURE_NAMES)}
 
 
-def _page_context(cols, texts, page_of_row, page_starts, copies) -> dict[str, np.ndarray]:
+def _page_context(cols, int_lengths, page_of_row, page_starts, copies,
+                  shifts: _PageShifts) -> dict[str, np.ndarray]:
     """Where a line sits in its page, and how it compares with the rest of the page."""
-    n = len(texts)
+    n = len(int_lengths)
     if n == 0:
         return {name: np.zeros(0, np.float32) for name in _CONTEXT_NAMES}
     # float64 and exact lengths: running sums over a whole batch must not drift,
     # or a page's features would depend on the pages batched before it.
-    lengths = np.fromiter(map(len, texts), dtype=np.float64, count=n)
+    lengths = int_lengths.astype(np.float64)
     first = page_starts[page_of_row]
     page_rows = (page_starts[1:] - page_starts[:-1])[page_of_row].astype(np.float32)
     index = np.arange(n) - first
@@ -406,6 +593,8 @@ def _page_context(cols, texts, page_of_row, page_starts, copies) -> dict[str, np
     page_long = _per_page_sum(long_chars, page_of_row, len(page_starts) - 1)[page_of_row]
     repeats = (np.bincount(copies)[copies] - 1).astype(np.float32)
     block_size, index_in_block = _blocks(cols["gap_before"], first, n)
+    context_chars, context_stop, context_ends = _window_means(
+        [cols["log_chars"], cols["stop_share"], cols["ends_sentence"]], shifts, CONTEXT_RADIUS)
     return {
         "page_lines": np.log1p(page_rows),
         "rel_position": index / np.maximum(page_rows - 1, 1),
@@ -420,10 +609,9 @@ def _page_context(cols, texts, page_of_row, page_starts, copies) -> dict[str, np
         "repeats_in_page": np.log1p(repeats),
         "block_size": np.log1p(block_size),
         "index_in_block": np.minimum(index_in_block, 10),
-        "context_mean_chars": _window_mean(cols["log_chars"], page_of_row, CONTEXT_RADIUS),
-        "context_mean_stop": _window_mean(cols["stop_share"], page_of_row, CONTEXT_RADIUS),
-        "context_sentence_ends": _window_mean(cols["ends_sentence"], page_of_row,
-                                              CONTEXT_RADIUS),
+        "context_mean_chars": context_chars,
+        "context_mean_stop": context_stop,
+        "context_sentence_ends": context_ends,
     }
 
 
@@ -523,10 +711,14 @@ def copy_groups(texts: list[str], page_of_row: np.ndarray) -> np.ndarray:
     Lines are keyed by a 64-bit hash of their lower-cased text mixed with their
     page, so one np.unique groups the whole batch at once.
     """
-    if not texts:
+    return _copy_groups("\n".join(texts).lower(), len(texts), page_of_row)
+
+
+def _copy_groups(lowered: str, n: int, page_of_row: np.ndarray) -> np.ndarray:
+    """copy_groups from the lines already joined by newlines and lower-cased."""
+    if not n:
         return np.zeros(0, dtype=np.int64)
-    hashes = np.fromiter(map(hash, "\n".join(texts).lower().split("\n")), dtype=np.int64,
-                         count=len(texts))
+    hashes = np.fromiter(map(hash, lowered.split("\n")), dtype=np.int64, count=n)
     keys = hashes ^ (page_of_row.astype(np.int64) * np.int64(0x9E3779B97F4A7C15 - (1 << 64)))
     return np.unique(keys, return_inverse=True)[1].astype(np.int64)
 
@@ -540,33 +732,60 @@ def _blocks(gap_before: np.ndarray, first_row_of_page: np.ndarray, n: int):
     return sizes[block_id].astype(np.float32), (np.arange(n) - block_first[block_id])
 
 
-def _window_mean(values: np.ndarray, page_of_row: np.ndarray, radius: int) -> np.ndarray:
-    """Mean of `values` over the lines within `radius` rows, inside the same page."""
-    total = np.zeros(len(values), dtype=np.float64)
-    count = np.zeros(len(values), dtype=np.float64)
-    values = values.astype(np.float64)
+def _window_means(columns: list[np.ndarray], shifts: _PageShifts, radius: int):
+    """Mean of each column over the lines within `radius` rows, inside the same page.
+
+    The columns are stacked and shifted together; each mean is summed in the
+    same order (offset -radius first) as one column alone would be.
+    """
+    values = np.stack([np.asarray(c, dtype=np.float64) for c in columns], axis=1)
+    total = np.zeros(values.shape, dtype=np.float64)
+    n_valid = np.zeros(len(values), dtype=np.float64)
     for offset in range(-radius, radius + 1):
-        shifted, valid = shift_within_pages(values, offset, page_of_row)
-        total += np.where(valid, shifted, 0.0)
-        count += valid
-    return (total / np.maximum(count, 1)).astype(np.float32)
+        rows, valid = shifts.at(offset)
+        total += np.where(valid[:, None], values[rows], 0.0)
+        n_valid += valid
+    return (total / np.maximum(n_valid, 1)[:, None]).astype(np.float32).T
 
 
-def shift_within_pages(values: np.ndarray, offset: int, page_of_row: np.ndarray):
-    """values[i + offset] for each row i, and whether that row is in the same page."""
-    n = len(values)
+class _PageShifts:
+    """The rows `offset` away and their validity (see _rows_at_offset), computed
+    once per offset and shared by every feature that looks at neighbours."""
+
+    def __init__(self, page_of_row: np.ndarray):
+        self.page_of_row = page_of_row
+        self._cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def at(self, offset: int) -> tuple[np.ndarray, np.ndarray]:
+        if offset not in self._cache:
+            self._cache[offset] = _rows_at_offset(offset, self.page_of_row)
+        return self._cache[offset]
+
+
+def _rows_at_offset(offset: int, page_of_row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row i + offset for each row i (clipped into range), and whether it is in i's page."""
+    n = len(page_of_row)
     index = np.arange(n) + offset
     inside = (index >= 0) & (index < n)
     safe = np.clip(index, 0, max(n - 1, 0))
     valid = inside & (page_of_row[safe] == page_of_row) if n else inside
-    return values[safe] if n else values, valid
+    return safe, valid
 
 
-def _neighbour_columns(cols: dict[str, np.ndarray], page_of_row: np.ndarray):
+def shift_within_pages(values: np.ndarray, offset: int, page_of_row: np.ndarray):
+    """values[i + offset] for each row i, and whether that row is in the same page."""
+    safe, valid = _rows_at_offset(offset, page_of_row)
+    return values[safe] if len(values) else values, valid
+
+
+def _neighbour_columns(cols: dict[str, np.ndarray], shifts: _PageShifts):
     out: dict[str, np.ndarray] = {}
+    # One row gather per offset for all neighbour features at once.
+    values = np.stack([np.asarray(cols[name], dtype=np.float32) for name in NEIGHBOUR_FEATURES],
+                      axis=1)
     for offset in NEIGHBOUR_OFFSETS:
-        for name in NEIGHBOUR_FEATURES:
-            shifted, valid = shift_within_pages(np.asarray(cols[name], dtype=np.float32), offset,
-                                                page_of_row)
-            out[f"{name}@{offset:+d}"] = np.where(valid, shifted, np.nan)
+        rows, valid = shifts.at(offset)
+        shifted = np.where(valid[:, None], values[rows], np.float32(np.nan))
+        for i, name in enumerate(NEIGHBOUR_FEATURES):
+            out[f"{name}@{offset:+d}"] = shifted[:, i]
     return out
