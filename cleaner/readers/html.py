@@ -149,8 +149,8 @@ _NBSP, _NBSP_STAND_IN = "\xa0", "\x00"
 _MARKER = re.compile("[\ue000-\uf8ff]")
 _MARKERS_ONLY = re.compile("[\ue000-\uf8ff \t\n\r\f]*")
 # Their UTF-8 forms (EE xx xx for U+E000-U+EFFF, EF 80-A3 xx for U+F000-U+F8FF):
-# a cheap test of a whole page's bytes for any marker at all.
-_MARKER_UTF8 = re.compile(rb"\xee|\xef[\x80-\xa3]")
+# a cheap test of a whole page's bytes for any marker at all (see _may_hold_markers).
+_MARKER_UTF8_EF = re.compile(rb"\xef[\x80-\xa3]")
 # A gap between words seen through markers, once whitespace runs are single spaces:
 # markers and spaces, at least one space. It becomes one space followed by its
 # markers. The lookbehind and the possessive runs keep the search linear in the
@@ -423,6 +423,7 @@ _LONGEST_COMPOUND_FORM = max(map(len, _COMPOUND_FORMS))
 
 # Runs of letters: digits separate words too ("post-12345", "h2title").
 _LETTER_RUN = re.compile(r"[A-Za-z]+")
+_NUMBERS = re.compile(r"[0-9]+")  # class_tokens reads each as a single 0
 _CAMEL_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
 
 
@@ -495,6 +496,12 @@ def class_tokens(value: str) -> frozenset[str]:
     >>> sorted(class_tokens("comment-body relatedArticles"))
     ['article', 'body', 'comment', 'related']
     """
+    # Digits only separate words, so values that differ in their numbers alone
+    # ("post-1234", "comment-5678", as many ids do) share one entry of this
+    # cache: the one with a single 0 for each number.
+    shared = _NUMBERS.sub("0", value)
+    if shared != value:
+        return class_tokens(shared)
     words = _words(value)
     tokens: set[str] = set()
     for word in words:
@@ -991,8 +998,17 @@ def _parse_and_render(html: str) -> tuple[list[str], list[DomCues | None]]:
     # The parser keeps the page as UTF-8: a byte search there is far cheaper than
     # a character search in every line.
     raw = tree.raw_html
-    markers = not isinstance(raw, bytes) or _MARKER_UTF8.search(raw) is not None
+    markers = not isinstance(raw, bytes) or _may_hold_markers(raw)
     return render_tree(tree, markers=markers)
+
+
+def _may_hold_markers(raw: bytes) -> bool:
+    """Whether the UTF-8 bytes of a page hold a marker. A search for one byte
+    runs at memchr speed, while a regex alternation tries every position; EF
+    also starts other characters (U+FEFF, U+FFFD), so it needs a second look."""
+    if b"\xee" in raw:
+        return True
+    return b"\xef" in raw and _MARKER_UTF8_EF.search(raw) is not None
 
 
 def read_html(data: bytes | str, *, id: str = "", source: str = "", url: str | None = None,
