@@ -31,6 +31,8 @@ def corpus(tmp_path_factory, datasets_dir):
     out = tmp_path_factory.mktemp("corpus")
     build_corpus(datasets_dir, out, datasets=("l3s-gn1",), renderers=["w3m", "cleaner"],
                  jobs=2)
+    # dragnet's HTML: its comment gold is the comment figure (about 8 s).
+    build_corpus(datasets_dir, out, datasets=("dragnet",), renderers=["cleaner"], jobs=2)
     return out
 
 
