@@ -41,8 +41,8 @@ import numpy as np
 
 from cleaner.corpus.split import host_of
 from cleaner.document import Page
-from cleaner.features import utf32, word_char_table
 from cleaner.labels import LABEL_INDEX
+from cleaner.token_features import utf32, word_char_table
 
 MIN_PAGES = 2
 MIN_SHARE = 0.5
