@@ -340,6 +340,7 @@ def _chunk_results(chunks: Iterator[NumberedChunk], settings: Settings, jobs: in
         for number, chunk in chunks:
             yield here(settings, number, chunk)
         return
+    _tune_worker_malloc()
     with _beacon_folder() as beacons:
         settings = dataclasses.replace(settings, beacons=str(beacons))
         watchdog = Watchdog(beacons, settings.page_timeout)
@@ -347,6 +348,21 @@ def _chunk_results(chunks: Iterator[NumberedChunk], settings: Settings, jobs: in
             yield from _in_workers(chunks, settings, max(jobs, 1), watchdog, in_worker)
         finally:
             watchdog.stop()
+
+
+# glibc malloc settings for the workers (they read them from the environment at
+# start). A batch's numpy temporaries are arrays of 100 KB to 20 MB: with
+# glibc's defaults each freed one goes back to the kernel (unmapped, or trimmed
+# off the heap) and the next is page-faulted in again. On 10,000 seed dumps
+# with --jobs 2 that was 715,000 page faults; with these, 247,000, and 16% less
+# CPU time. Settings a user exported are kept.
+WORKER_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 * 1024 * 1024),
+                 "MALLOC_TRIM_THRESHOLD_": str(128 * 1024 * 1024)}
+
+
+def _tune_worker_malloc() -> None:
+    for name, value in WORKER_MALLOC.items():
+        os.environ.setdefault(name, value)
 
 
 BEACONS_PREFIX = "cleaner-beacons-"
