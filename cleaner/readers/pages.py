@@ -11,6 +11,7 @@ from cleaner.readers.decode import (
     count_lines,
     decode_bytes,
     looks_like_utf16,
+    may_hold_controls,
     without_surrogates,
 )
 from cleaner.readers.sniff import is_gzip, looks_binary, looks_like_html
@@ -63,9 +64,9 @@ def page_from_bytes(
                                                                                   "utf-32"))
     if looks_binary(data, utf16=wide):
         raise PageError("binary content, not a text dump or HTML page")
-    text, _ = decode_bytes(data, html=input_format != "text", clean=False)
+    text, encoding = decode_bytes(data, html=input_format != "text", clean=False)
     return _page(text, id=id, source=source, url=url, input_format=input_format,
-                 max_lines=max_lines)
+                 max_lines=max_lines, controls=may_hold_controls(data, encoding))
 
 
 def page_from_text(
@@ -85,12 +86,13 @@ def too_large(size: int | None, max_bytes: int, unit: str = "bytes") -> str:
 
 
 def _page(text: str, *, id: str, source: str, url: str | None, input_format: str,
-          max_lines: int) -> Page:
-    """The page of decoded text that may still hold control characters: a dump
-    drops them line by line (keeping its lines), HTML as a whole."""
+          max_lines: int, controls: bool = True) -> Page:
+    """The page of decoded text that may still hold control characters (unless
+    `controls` is False): a dump drops them line by line (keeping its lines),
+    HTML as a whole."""
     if input_format not in INPUT_FORMATS:
         raise ValueError(f"input format must be one of {INPUT_FORMATS}, got {input_format!r}")
-    cleaned = clean_text(text)  # the same string when there is nothing to drop
+    cleaned = clean_text(text) if controls else text  # the same string: nothing to drop
     if input_format == "html" or (input_format == "auto" and looks_like_html(cleaned)):
         from cleaner.readers.html import read_html  # selectolax only when HTML shows up
 
@@ -98,7 +100,7 @@ def _page(text: str, *, id: str, source: str, url: str | None, input_format: str
         _check_lines(len(page.lines), max_lines)
         return page
     _check_lines(count_lines(text), max_lines)  # before the lines take memory
-    return read_text(text, id=id, source=source, url=url)
+    return read_text(text, id=id, source=source, url=url, controls=cleaned is not text)
 
 
 def _check_lines(lines: int, max_lines: int) -> None:

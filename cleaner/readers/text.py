@@ -6,10 +6,12 @@ from cleaner.document import Page
 from cleaner.readers.decode import CONTROL_CHARS, clean_text, split_lines
 
 
-def read_text(text: str, *, id: str = "", source: str = "", url: str | None = None) -> Page:
+def read_text(text: str, *, id: str = "", source: str = "", url: str | None = None,
+              controls: bool | None = None) -> Page:
     """The page of a dump, control characters dropped line by line: a line that
-    held nothing else stays, blank, so that lines still map one to one."""
+    held nothing else stays, blank, so that lines still map one to one.
+    `controls`: whether the text holds any, when the caller already knows."""
     lines = split_lines(text)
-    if CONTROL_CHARS.search(text):
+    if controls if controls is not None else CONTROL_CHARS.search(text):
         lines = [clean_text(line) for line in lines]
     return Page(lines=lines, id=id, source=source, url=url, kind="text")
