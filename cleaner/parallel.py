@@ -23,27 +23,21 @@ pool is then started again and the chunks that were in flight are cleaned
 again, the slow page as an error record. A worker that dies on its own (out of
 memory, a crash in C) breaks the pool too: the chunks in flight are then
 cleaned again one at a time, so that if a page kills its worker again, the
-beacon names it and it gets an error record. No signal handler is involved, so
-this works in threads and workers.
+beacon names it and it gets an error record (cleaner/worker_pool.py). No
+signal handler is involved, so this works in threads and workers.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import functools
 import itertools
 import json
 import logging
 import os
-import shutil
 import signal
-import tempfile
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +61,8 @@ from cleaner.readers.pages import (
     too_large,
 )
 from cleaner.site_stats import PageSketch, Templates, sketch_page
-from cleaner.watchdog import Beacon, Blame, NumberedChunk, Watchdog, timed_out
+from cleaner.watchdog import Beacon, NumberedChunk, timed_out
+from cleaner.worker_pool import results_on_workers
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +72,6 @@ log = logging.getLogger(__name__)
 CHUNK_PAGES = 100
 # ... and at most this many bytes of pages read by containers, to bound memory.
 CHUNK_BYTES = 16 * 1024 * 1024
-# Chunks handed out ahead of the one being written, per worker: keeps workers
-# busy while memory stays flat however long the batch is.
-CHUNKS_AHEAD_PER_JOB = 2
 
 # How often a worker checks that the main process is still there.
 PARENT_CHECK_SECONDS = 1.0
@@ -229,37 +221,40 @@ def clean_chunk(settings: Settings, chunk: list[Source], cleaner: Cleaner | None
                 number: int = 0, templates: Templates | None = None) -> list[Outcome]:
     """Read and clean a chunk of sources: one outcome per source, in order. `templates`:
     the template lines of the sites of its pages (site stats), barred from body."""
-    beacon = None
-    if cleaner is None:  # in a worker
-        _exit_with_parent()
-        cleaner = worker_cleaner(settings.model, settings.models_dir)
-        beacon = Beacon.of(settings.beacons) if settings.beacons else None
-    pages = (_read_timed(source, settings, beacon, number, index)
-             for index, source in enumerate(chunk))
-    results = cleaner.clean_many(pages, keep=settings.keep, templates=templates)
-    outcomes = [outcome_of(source, result, settings.keep, record=settings.records,
+    with _worker_side(settings, in_worker=cleaner is None) as beacon:
+        cleaner = cleaner or worker_cleaner(settings.model, settings.models_dir)
+        pages = (_read_timed(source, settings, beacon, number, index)
+                 for index, source in enumerate(chunk))
+        results = cleaner.clean_many(pages, keep=settings.keep, templates=templates)
+        return [outcome_of(source, result, settings.keep, record=settings.records,
                            with_lines=settings.with_lines)
                 for source, result in zip(chunk, results, strict=True)]
-    if beacon is not None:
-        beacon.idle()
-    return outcomes
 
 
 def sketch_chunk(settings: Settings, chunk: list[Source], number: int = 0, *,
                  in_worker: bool = False) -> list[PageSketch | None]:
     """Site stats' pass one over a chunk: each page's sketch, or None for a page that
     cannot be read or has no text (it just counts for nothing). Needs no model."""
-    beacon = None
-    if in_worker:
-        _exit_with_parent()
-        beacon = Beacon.of(settings.beacons) if settings.beacons else None
-    sketches = []
-    for index, source in enumerate(chunk):
-        page = _read_timed(source, settings, beacon, number, index)
-        sketches.append(_sketch(page) if isinstance(page, Page) else None)
+    with _worker_side(settings, in_worker=in_worker) as beacon:
+        sketches = []
+        for index, source in enumerate(chunk):
+            page = _read_timed(source, settings, beacon, number, index)
+            sketches.append(_sketch(page) if isinstance(page, Page) else None)
+        return sketches
+
+
+@contextlib.contextmanager
+def _worker_side(settings: Settings, *, in_worker: bool) -> Iterator[Beacon | None]:
+    """In a worker, the chunk's setting: exit with the main process if it dies, and
+    the beacon the worker notes its pages in, marked idle when the chunk is done."""
+    if not in_worker:
+        yield None
+        return
+    _exit_with_parent()
+    beacon = Beacon.of(settings.beacons) if settings.beacons else None
+    yield beacon
     if beacon is not None:
         beacon.idle()
-    return sketches
 
 
 def _sketch(page: Page) -> PageSketch | None:
@@ -340,168 +335,7 @@ def _chunk_results(chunks: Iterator[NumberedChunk], settings: Settings, jobs: in
         for number, chunk in chunks:
             yield here(settings, number, chunk)
         return
-    _tune_worker_malloc()
-    with _beacon_folder() as beacons:
-        settings = dataclasses.replace(settings, beacons=str(beacons))
-        watchdog = Watchdog(beacons, settings.page_timeout)
-        try:
-            yield from _in_workers(chunks, settings, max(jobs, 1), watchdog, in_worker)
-        finally:
-            watchdog.stop()
-
-
-# glibc malloc settings for the workers (they read them from the environment at
-# start). A batch's numpy temporaries are arrays of 100 KB to 20 MB: with
-# glibc's defaults each freed one goes back to the kernel (unmapped, or trimmed
-# off the heap) and the next is page-faulted in again. On 10,000 seed dumps
-# with --jobs 2 that was 715,000 page faults; with these, 247,000, and 16% less
-# CPU time. Settings a user exported are kept.
-WORKER_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 * 1024 * 1024),
-                 "MALLOC_TRIM_THRESHOLD_": str(128 * 1024 * 1024)}
-
-
-def _tune_worker_malloc() -> None:
-    for name, value in WORKER_MALLOC.items():
-        os.environ.setdefault(name, value)
-
-
-BEACONS_PREFIX = "cleaner-beacons-"
-
-
-@contextlib.contextmanager
-def _beacon_folder() -> Iterator[Path]:
-    """A new folder for the workers' beacons, removed at the end of the run, and
-    the folders of runs killed before they could remove theirs."""
-    _remove_stale_beacon_folders()
-    folder = Path(tempfile.mkdtemp(prefix=f"{BEACONS_PREFIX}{os.getpid()}-"))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _remove_stale_beacon_folders() -> None:
-    """Beacon folders whose run (named by its pid) is gone: killed with kill -9."""
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(tempfile.gettempdir()):
-            pid = entry.name.removeprefix(BEACONS_PREFIX).split("-")[0]
-            if entry.name.startswith(BEACONS_PREFIX) and pid.isdigit() and not _alive(int(pid)):
-                shutil.rmtree(entry.path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process
-        return True
-    return True
-
-
-def _in_workers(chunks: Iterator[NumberedChunk], settings: Settings, jobs: int,
-                watchdog: Watchdog, task: Callable) -> Iterator[list]:
-    """Outcomes of the chunks on a pool of workers, started again whenever a worker dies.
-
-    After a death that no beacon explains (several workers were busy, any of them
-    may have died first), the chunks that were in flight are cleaned again one
-    at a time, so that a second death names its page.
-    """
-    redo: list[NumberedChunk] = []
-    careful = False
-    blame = Blame(watchdog, settings.page_timeout)
-    while True:
-        dispatch = Dispatch(redo, None if careful else chunks)
-        try:
-            for outcomes in _pool(jobs, careful)(dispatch.tasks(settings, task)):
-                dispatch.done()
-                blame.progress()
-                yield outcomes
-        except BrokenProcessPool as error:
-            redo, explained = blame.after_death(dispatch.stop(), error, one_at_a_time=careful)
-            careful = careful or not explained
-            continue
-        if not careful:
-            return
-        redo, careful = [], False  # the chunks in doubt are done: full speed again
-
-
-def _pool(jobs: int, one_at_a_time: bool):
-    from joblib import Parallel
-
-    if jobs == 1:  # joblib would run the tasks in this process
-        return functools.partial(_on_one_worker, ahead=1 if one_at_a_time else CHUNKS_AHEAD_PER_JOB)
-    if one_at_a_time:  # one chunk dispatched at a time: one busy worker
-        return Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="1", batch_size=1)
-    return Parallel(n_jobs=jobs, return_as="generator",
-                    pre_dispatch=f"{CHUNKS_AHEAD_PER_JOB}*n_jobs")
-
-
-def _on_one_worker(tasks: Iterator, *, ahead: int) -> Iterator[list[Outcome]]:
-    """Results of joblib `delayed` tasks, in order, from one loky worker process
-    (joblib's own reusable executor, so joblib finds it in order next time), with
-    `ahead` tasks handed out at a time."""
-    from joblib.executor import get_memmapping_executor
-
-    executor = get_memmapping_executor(1)
-    pending: deque = deque()
-    tasks = iter(tasks)
-
-    def hand_out() -> None:
-        task = next(tasks, None)
-        if task is not None:
-            function, args, kwargs = task
-            pending.append(executor.submit(function, *args, **kwargs))
-
-    for _ in range(ahead):
-        hand_out()
-    while pending:
-        outcomes = pending.popleft().result()  # raises BrokenProcessPool if it died
-        hand_out()
-        yield outcomes
-
-
-class Dispatch:
-    """Hands joblib the chunks to clean again, then (unless None) more chunks, and
-    keeps those handed out and not yet given back, in order.
-
-    joblib asks for the next task from a thread of its own, even after the pool
-    broke: once stopped, no chunk is taken any more, so none is lost.
-    """
-
-    def __init__(self, redo: list[NumberedChunk], more: Iterator[NumberedChunk] | None):
-        self.redo = deque(redo)
-        self.more = more
-        self.in_flight: deque[NumberedChunk] = deque()
-        self.lock = threading.Lock()
-        self.stopped = False
-
-    def tasks(self, settings: Settings, task: Callable) -> Iterator:
-        """`task(settings, number, chunk)` (a joblib `delayed` call) for every chunk."""
-        while True:
-            with self.lock:
-                item = None if self.stopped else self._next()
-                if item is None:
-                    return
-                self.in_flight.append(item)
-            number, chunk = item
-            yield task(settings, number, chunk)
-
-    def _next(self) -> NumberedChunk | None:
-        if self.redo:
-            return self.redo.popleft()
-        return next(self.more, None) if self.more is not None else None
-
-    def done(self) -> None:
-        with self.lock:
-            self.in_flight.popleft()
-
-    def stop(self) -> list[NumberedChunk]:
-        """No more tasks; the chunks handed out and not given back, and those still to
-        clean again: what to clean again, in order."""
-        with self.lock:
-            self.stopped = True
-            return list(self.in_flight) + list(self.redo)
+    yield from results_on_workers(chunks, settings, max(jobs, 1), in_worker)
 
 
 def check_model(name: str) -> tuple[Path, str]:
