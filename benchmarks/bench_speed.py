@@ -11,6 +11,13 @@ The held-out dumps come from the corpus (`python -m cleaner.corpus build`);
 without it only the seeds are measured. The HTML rows clean the held-out
 l3s-gn1 and dragnet pages as crawled (raw HTML, parsing and rendering included),
 read where they sit in ../shared/datasets.
+
+A second table splits the same work into its stages, in milliseconds of one
+core per page: reading (decoding, and for HTML parsing and rendering), site
+stats' first pass (which reads every page once more in a batch of several
+pages, so its reading counts twice), the features, the two tree passes,
+labelling the lines and joining the kept text, and writing the file. It says
+where a faster run has to come from.
 """
 
 from __future__ import annotations
@@ -30,10 +37,13 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from cleaner.batch import run  # noqa: E402
-from cleaner.clean import Cleaner  # noqa: E402
+from cleaner.clean import BATCH_LINES, Cleaner, labelled_result  # noqa: E402
+from cleaner.features import batch_features  # noqa: E402
 from cleaner.inputs import iter_sources  # noqa: E402
 from cleaner.labelfile import read_label_file  # noqa: E402
-from cleaner.output import TextTreeSink  # noqa: E402
+from cleaner.output import TextTreeSink, outcome_of  # noqa: E402
+from cleaner.parallel import read_source  # noqa: E402
+from cleaner.site_stats import sketch_page  # noqa: E402
 
 SEEDS = REPO.parent / "shared" / "seeds"
 HELDOUT_DUMPS = REPO / "data" / "build" / "corpus" / "l3s-gn1" / "w3m" / "heldout"
@@ -96,6 +106,67 @@ def measure(cleaner: Cleaner, directory: Path) -> dict:
             "lines_per_s": round(summary.lines / seconds, 1), "kb_per_page": round(kilobytes, 1)}
 
 
+STAGES = ("read", "site pass", "features", "trees", "label", "write")
+
+
+def stage_costs(cleaner: Cleaner, directory: Path) -> dict:
+    """Milliseconds of one core per page for each stage of `cleaner clean DIR -o OUT`.
+
+    The stages run one after another over all pages (the features and trees
+    on batches of BATCH_LINES lines, as `Cleaner.clean_many` makes them), so
+    each is timed alone. "site pass" is site stats' first pass without its
+    reading: normalising and hashing every line.
+    """
+    sources = list(iter_sources([str(directory)]))
+    seconds = dict.fromkeys(STAGES, 0.0)
+    with tempfile.TemporaryDirectory() as out, threadpool_limits(1):
+        sink = TextTreeSink(Path(out))
+        sink.start()
+        started = time.perf_counter()
+        pages = [read_source(source) for source in sources]
+        seconds["read"] = time.perf_counter() - started
+        started = time.perf_counter()
+        for page in pages:
+            sketch_page(page)
+        seconds["site pass"] = time.perf_counter() - started
+        for batch in _batches(list(zip(sources, pages, strict=True))):
+            _clean_and_write(cleaner, batch, sink, seconds)
+    n = max(len(pages), 1)
+    return {stage: round(value / n * 1000, 3) for stage, value in seconds.items()}
+
+
+def _clean_and_write(cleaner: Cleaner, batch: list, sink: TextTreeSink, seconds: dict) -> None:
+    pages = [page for _, page in batch]
+    started = time.perf_counter()
+    lines = batch_features(pages)
+    seconds["features"] += time.perf_counter() - started
+    started = time.perf_counter()
+    probs = cleaner.model.estimator.predict_proba(lines.X, page_of_row=lines.page_of_row,
+                                                  copy_of_row=lines.copy_of_row)
+    seconds["trees"] += time.perf_counter() - started
+    started = time.perf_counter()
+    outcomes = [outcome_of(source, labelled_result(page, probs[lines.rows_of(i)], cleaner.keep),
+                           cleaner.keep, record=False, with_lines=False)
+                for i, (source, page) in enumerate(batch)]
+    seconds["label"] += time.perf_counter() - started
+    started = time.perf_counter()
+    for outcome in outcomes:
+        sink.write(outcome)
+    seconds["write"] += time.perf_counter() - started
+
+
+def _batches(pairs: list) -> list[list]:
+    """(source, page) pairs in batches of about BATCH_LINES text lines."""
+    batches, batch, lines = [], [], 0
+    for source, page in pairs:
+        batch.append((source, page))
+        lines += len(page.lines)
+        if lines >= BATCH_LINES:
+            batches.append(batch)
+            batch, lines = [], 0
+    return batches + [batch] if batch else batches
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, action="append", help="Directory of dumps.")
@@ -110,7 +181,10 @@ def main() -> None:
         if not args.dir:
             dirs += [d for d in (heldout_html(name, Path(scratch))
                                  for name in ("l3s-gn1", "dragnet")) if d is not None]
-        results = [measure(cleaner, crawl_like(d, Path(scratch))) for d in dirs]
+        crawls = [crawl_like(d, Path(scratch)) for d in dirs]
+        results = [measure(cleaner, crawl) for crawl in crawls]
+        for result, crawl in zip(results, crawls, strict=True):
+            result["ms_per_page"] = stage_costs(cleaner, crawl)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"cleaner clean DIR -o OUT, one core, model load excluded ({machine})")
     print(f"each directory's pages copied to >= {MIN_PAGES} files")
@@ -119,6 +193,13 @@ def main() -> None:
         name = Path(r["dir"]).name
         print(f"{name:<40}{r['pages']:>8}{r['kb_per_page']:>9.0f}{r['pages_per_s']:>10.0f}"
               f"{r['lines_per_s']:>14.0f}")
+    print()
+    print("where the time goes, ms of one core per page (each stage timed alone)")
+    print(f"{'directory':<40}" + "".join(f"{stage:>11}" for stage in STAGES) + f"{'total':>9}")
+    for r in results:
+        costs = r["ms_per_page"]
+        print(f"{Path(r['dir']).name:<40}" + "".join(f"{costs[s]:>11.2f}" for s in STAGES)
+              + f"{sum(costs.values()):>9.2f}")
     print("reproduce: python benchmarks/bench_speed.py")
     if args.json:
         args.json.write_text(json.dumps({"machine": machine, "results": results}, indent=2))
