@@ -6,7 +6,10 @@ Builds, in a temporary folder:
     after a request record, as crawlers write them), written with warcio's
     writer so the reader (FastWARC) is checked against a second implementation;
 and runs `cleaner clean` on each as a subprocess, timing the whole command
-(interpreter start, imports, worker start and model loads included). Peak
+(interpreter start, imports, worker start and model loads included). The 10,000
+dumps run twice: to one text file per page (`-o DIR`), and to one JSONL file
+(`--format jsonl -o FILE`); the difference is the cost of creating 10,000
+files, which the "sys s" column (kernel CPU seconds) shows. Peak
 memory is the largest resident set of any process of the run (the main
 process or a worker), for 1,000 and 10,000 pages: it must not grow with the
 batch.
@@ -41,7 +44,7 @@ started = time.perf_counter()
 done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 wall = time.perf_counter() - started
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(done.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+print(done.returncode, wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss)
 print(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "", file=sys.stderr)
 """
 
@@ -79,15 +82,18 @@ def html_warc(path: Path, count: int) -> Path:
 def measure(name: str, pages: int, command: list[str]) -> dict:
     done = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
                           text=True, check=True)
-    code, wall, cpu, peak_kb = done.stdout.split()
+    code, wall, user, system, peak_kb = done.stdout.split()
     return {"run": name, "pages": pages, "exit": int(code), "seconds": round(float(wall), 2),
-            "pages_per_s": round(pages / float(wall), 1), "cpu_seconds": round(float(cpu), 2),
+            "pages_per_s": round(pages / float(wall), 1),
+            "cpu_seconds": round(float(user) + float(system), 2),
+            "sys_seconds": round(float(system), 2),
             "peak_rss_mb": round(int(peak_kb) / 1024, 1), "summary": done.stderr.strip(),
             "command": " ".join(command[2:])}
 
 
-def clean_command(inputs: Path, out: Path, jobs: int) -> list[str]:
-    return [sys.executable, "-m", "cleaner", "clean", str(inputs), "-o", str(out),
+def clean_command(inputs: Path, out: Path, jobs: int, *, jsonl: bool = False) -> list[str]:
+    output = ["--format", "jsonl"] if jsonl else []
+    return [sys.executable, "-m", "cleaner", "clean", str(inputs), "-o", str(out), *output,
             "--jobs", str(jobs), "--no-progress"]
 
 
@@ -102,11 +108,13 @@ def main() -> None:
         dumps_1k = text_dumps(scratch / "dumps-1000", 1_000)
         warc = html_warc(scratch / "pages-2000.warc.gz", 2_000)
         runs = [
-            measure("text dumps, directory", 10_000,
+            measure("text dumps -> files", 10_000,
                     clean_command(dumps_10k, scratch / "out-10k", args.jobs)),
-            measure("HTML pages, WARC", 2_000, clean_command(warc, scratch / "out-warc",
-                                                            args.jobs)),
-            measure("text dumps, directory", 1_000,
+            measure("text dumps -> JSONL", 10_000,
+                    clean_command(dumps_10k, scratch / "out-10k.jsonl", args.jobs, jsonl=True)),
+            measure("HTML in WARC -> files", 2_000,
+                    clean_command(warc, scratch / "out-warc", args.jobs)),
+            measure("text dumps -> files", 1_000,
                     clean_command(dumps_1k, scratch / "out-1k", args.jobs)),
         ]
     print_table(runs, args.jobs)
@@ -121,17 +129,19 @@ def machine() -> str:
 
 
 def print_table(runs: list[dict], jobs: int) -> None:
-    print(f"cleaner clean INPUT -o OUT --jobs {jobs}, whole command timed ({machine()})")
-    print(f"{'input':<24}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'target':>8}"
-          f"{'CPU s':>8}{'peak RSS MB':>13}")
+    print(f"cleaner clean INPUT -o OUT [--format jsonl] --jobs {jobs}, whole command timed "
+          f"({machine()})")
+    print(f"{'input -> output':<24}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'target':>8}"
+          f"{'CPU s':>8}{'sys s':>8}{'peak RSS MB':>13}")
     for run in runs:
         kind = "warc" if "WARC" in run["run"] else "dumps"
         target = TARGETS[kind] if run["pages"] >= 2000 else ""
         print(f"{run['run']:<24}{run['pages']:>7}{run['seconds']:>9.1f}"
               f"{run['pages_per_s']:>9.0f}{target:>8}{run['cpu_seconds']:>8.1f}"
-              f"{run['peak_rss_mb']:>13.0f}")
+              f"{run['sys_seconds']:>8.1f}{run['peak_rss_mb']:>13.0f}")
     for run in runs:
         print(f"  {run['pages']:>6} {run['run']}: {run['summary']}")
+    print("CPU s: user and kernel seconds of every process; sys s: the kernel's share")
     print("peak RSS: the largest process of the run (main or a worker)")
     print("reproduce: python benchmarks/bench_batch.py --jobs 2")
 
