@@ -1,12 +1,15 @@
 """The shipped pair of models: text dumps to one, HTML pages to the other, in one batch."""
 
+import pickle
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pytest
 
 from cleaner.clean import Cleaner
 from cleaner.features import batch_features
+from cleaner.modelfile import MODEL_FILE, LoadedModel
 from cleaner.paired_model import PairedModel, html_pages_rows
 from cleaner.readers.pages import page_from_bytes
 
@@ -52,3 +55,34 @@ def test_html_pages_go_to_the_html_model(cleaner, pages):
     args = {"page_of_row": text.page_of_row, "copy_of_row": text.copy_of_row}
     np.testing.assert_allclose(pair.predict_proba(text.X, **args),
                                pair.text.predict_proba(text.X, **args))
+
+
+@pytest.fixture
+def fresh_pair(cleaner):
+    """The shipped pair as a worker gets it: unpickled from the model file, nothing used yet."""
+    return joblib.load(cleaner.model.path / MODEL_FILE)
+
+
+def test_a_batch_of_dumps_never_unpickles_the_html_model(cleaner, fresh_pair, pages):
+    assert fresh_pair.loaded() == ()
+    fresh = Cleaner(LoadedModel(fresh_pair, cleaner.model.card, cleaner.model.path))
+    dumps = [pages[0], pages[2]]
+    for got, want in zip(fresh.probabilities(dumps), cleaner.probabilities(dumps), strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert fresh_pair.loaded() == ("text",)
+    html = fresh.probabilities(pages[1:2])[0]
+    np.testing.assert_array_equal(html, cleaner.probabilities(pages[1:2])[0])
+    assert fresh_pair.loaded() == ("text", "html")
+
+
+def test_a_pair_pickled_before_the_blobs_still_loads(cleaner, pages):
+    shipped = cleaner.model.estimator
+    old_style = PairedModel.__new__(PairedModel)
+    old_style.__setstate__({"text": shipped.text, "html": shipped.html})  # the old __dict__
+    batch = batch_features(pages)
+    args = {"page_of_row": batch.page_of_row, "copy_of_row": batch.copy_of_row}
+    np.testing.assert_array_equal(old_style.predict_proba(batch.X, **args),
+                                  shipped.predict_proba(batch.X, **args))
+    again = pickle.loads(pickle.dumps(old_style))
+    np.testing.assert_array_equal(again.predict_proba(batch.X, **args),
+                                  shipped.predict_proba(batch.X, **args))
