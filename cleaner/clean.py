@@ -19,7 +19,7 @@ import numpy as np
 from cleaner.document import Page, Result
 from cleaner.features import batch_features
 from cleaner.labels import LABELS
-from cleaner.modelfile import LoadedModel, load_model
+from cleaner.modelfile import LoadedModel, ModelError, load_model
 from cleaner.readers.pages import page_from_bytes, page_from_text
 from cleaner.site_stats import Templates, without_template_body
 
@@ -91,6 +91,8 @@ class Cleaner:
         pages = [item for item in batch if isinstance(item, Page)]
         try:
             cleaned = iter(self.clean_pages(pages, keep=keep, templates=templates))
+        except ModelError:  # no page can be cleaned: say so once, as loading would have
+            raise
         except Exception:  # one bad page must not sink the batch: retry page by page
             cleaned = iter([self._clean_alone(page, keep, templates) for page in pages])
         return [next(cleaned) if isinstance(item, Page) else item for item in batch]
@@ -98,6 +100,8 @@ class Cleaner:
     def _clean_alone(self, page: Page, keep, templates) -> Result:
         try:
             return self.clean_pages([page], keep=keep, templates=templates)[0]
+        except ModelError:
+            raise
         except Exception as error:
             return error_result(page.id, page.source, page.url, f"cleaning failed: {error}")
 

@@ -7,9 +7,9 @@ schema; each page's rows go to the model for its kind, whole pages at a time
 in the batch's order.
 
 Pickled, each model of the pair is its own compressed blob, unpickled the
-first time a page of its kind comes: a batch of text dumps never pays for the
-HTML model (about 0.3 s and 75 MB in every worker), nor a batch of HTML for
-the text model.
+first time a page of its kind comes: a batch of text dumps never pays for
+unpickling the HTML model (about 0.3 s and 75 MB in every worker; it keeps
+only its 31 MB blob), nor a batch of HTML for the text model.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import pickle
 import numpy as np
 
 from cleaner.features import feature_names
+from cleaner.modelfile import ModelError
 
 DOM_COLUMN = feature_names().index("dom_link_share")
 
@@ -37,6 +38,7 @@ class PairedModel:
     def __init__(self, text, html):
         self._models = {"text": text, "html": html}
         self._blobs: dict[str, bytes] = {}
+        self._n_jobs = None  # set on a model when it is unpickled, if set before
 
     @property
     def text(self):
@@ -48,17 +50,19 @@ class PairedModel:
 
     def _model(self, kind: str):
         if kind in self._blobs:  # the file is verified before it is read (modelfile.py)
-            # Streamed: the unpickled trees, never a second copy of them as bytes.
-            with gzip.GzipFile(fileobj=io.BytesIO(self._blobs[kind])) as stream:
-                self._models[kind] = pickle.load(stream)
+            self._models[kind] = _unblob(self._blobs[kind], kind)
             del self._blobs[kind]
+            if self._n_jobs is not None:
+                self._models[kind].n_jobs = self._n_jobs
         return self._models[kind]
 
     def __getstate__(self) -> dict:
+        # A model never unpickled keeps its blob as it came; only loaded ones are pickled.
         return {"blobs": {kind: self._blobs.get(kind) or _blob(self._models[kind])
                           for kind in KINDS}}
 
     def __setstate__(self, state: dict) -> None:
+        self._n_jobs = None
         if "blobs" in state:
             self._models, self._blobs = {}, dict(state["blobs"])
         else:  # a pair pickled before the blobs: both models as attributes
@@ -73,11 +77,14 @@ class PairedModel:
 
     @property
     def n_jobs(self):
-        return self.text.n_jobs
+        return self._n_jobs if self._n_jobs is not None else self.text.n_jobs
 
     @n_jobs.setter
     def n_jobs(self, value) -> None:
-        self.text.n_jobs = self.html.n_jobs = value
+        """For the models loaded now and those loaded later: setting it loads none."""
+        self._n_jobs = value
+        for model in self._models.values():
+            model.n_jobs = value
 
     def predict_proba(self, X, *, page_of_row, copy_of_row=None):
         X = np.asarray(X, dtype=np.float32)
@@ -99,8 +106,17 @@ class PairedModel:
                                   copy_of_row=copy_of_row).argmax(axis=1)
 
 
+def _unblob(blob: bytes, kind: str):
+    """The model in a blob, unpickled as a stream: never a second copy of it as bytes."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(blob)) as stream:
+            return pickle.load(stream)
+    except Exception as error:  # e.g. a numpy or scikit-learn too different to read it
+        raise ModelError(f"the {kind} model of the pair cannot be loaded ({error})") from error
+
+
 def _blob(model) -> bytes:
-    """The model pickled into gzip bytes (mtime 0: the same model, the same bytes)."""
+    """The model pickled into gzip bytes (mtime 0: no timestamp in the blob)."""
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=BLOB_COMPRESSION,
                        mtime=0) as stream:

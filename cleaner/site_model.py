@@ -40,6 +40,12 @@ class SiteModel:
         self.class_weight = class_weight
         self.random_state = random_state
 
+    @property
+    def compresses_itself(self) -> bool:
+        """Whether save_model may skip joblib's compression: the base pair's blobs are
+        compressed already, and the site forest is small."""
+        return getattr(self.base, "compresses_itself", False)
+
     def get_params(self, deep: bool = False) -> dict:
         return {"n_estimators": self.n_estimators, "site_weight": self.site_weight,
                 "class_weight": self.class_weight, "random_state": self.random_state}

@@ -1,15 +1,18 @@
 """The shipped pair of models: text dumps to one, HTML pages to the other, in one batch."""
 
+import copyreg
 import pickle
 from pathlib import Path
 
 import joblib
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 from cleaner.clean import Cleaner
+from cleaner.cli import app
 from cleaner.features import batch_features
-from cleaner.modelfile import MODEL_FILE, LoadedModel
+from cleaner.modelfile import MODEL_FILE, LoadedModel, save_model
 from cleaner.paired_model import PairedModel, html_pages_rows
 from cleaner.readers.pages import page_from_bytes
 
@@ -75,14 +78,51 @@ def test_a_batch_of_dumps_never_unpickles_the_html_model(cleaner, fresh_pair, pa
     assert fresh_pair.loaded() == ("text", "html")
 
 
+class _OldStylePair:
+    """Pickles as a PairedModel did before the blobs: the class and its __dict__."""
+
+    def __init__(self, text, html):
+        self.state = {"text": text, "html": html}
+
+    def __reduce__(self):
+        return copyreg._reconstructor, (PairedModel, object, None), self.state
+
+
 def test_a_pair_pickled_before_the_blobs_still_loads(cleaner, pages):
     shipped = cleaner.model.estimator
-    old_style = PairedModel.__new__(PairedModel)
-    old_style.__setstate__({"text": shipped.text, "html": shipped.html})  # the old __dict__
+    old_bytes = pickle.dumps(_OldStylePair(shipped.text, shipped.html))
+    old_style = pickle.loads(old_bytes)
+    assert isinstance(old_style, PairedModel) and old_style.loaded() == ("text", "html")
     batch = batch_features(pages)
     args = {"page_of_row": batch.page_of_row, "copy_of_row": batch.copy_of_row}
-    np.testing.assert_array_equal(old_style.predict_proba(batch.X, **args),
-                                  shipped.predict_proba(batch.X, **args))
-    again = pickle.loads(pickle.dumps(old_style))
+    want = shipped.predict_proba(batch.X, **args)
+    np.testing.assert_array_equal(old_style.predict_proba(batch.X, **args), want)
+    again = pickle.loads(pickle.dumps(old_style))  # and it saves in the new form
+    assert again.loaded() == ()
+    np.testing.assert_array_equal(again.predict_proba(batch.X, **args), want)
+
+
+def test_a_half_loaded_pair_pickles_whole(cleaner, fresh_pair, pages):
+    fresh_pair.n_jobs = 1  # setting it unpickles nothing
+    assert fresh_pair.loaded() == ()
+    fresh = Cleaner(LoadedModel(fresh_pair, cleaner.model.card, cleaner.model.path))
+    fresh.probabilities(pages[:1])
+    assert fresh_pair.loaded() == ("text",)
+    again = pickle.loads(pickle.dumps(fresh_pair))
+    batch = batch_features(pages)
+    args = {"page_of_row": batch.page_of_row, "copy_of_row": batch.copy_of_row}
     np.testing.assert_array_equal(again.predict_proba(batch.X, **args),
-                                  shipped.predict_proba(batch.X, **args))
+                                  cleaner.model.estimator.predict_proba(batch.X, **args))
+    assert again.html.n_jobs == 1
+
+
+def test_a_model_that_cannot_be_unpickled_stops_the_run_with_one_clear_error(
+        cleaner, tmp_path, seed_files):
+    broken = joblib.load(cleaner.model.path / MODEL_FILE)
+    broken._blobs["text"] = broken._blobs["text"][:1000]  # cut short, yet vouched for
+    card = {k: v for k, v in cleaner.model.card.items() if k != "model_sha256"}
+    save_model(broken, card, tmp_path / "broken")
+    result = CliRunner().invoke(app, ["clean", str(seed_files[0]), "--model",
+                                      str(tmp_path / "broken")])
+    assert result.exit_code == 2
+    assert "the text model of the pair cannot be loaded" in result.output
