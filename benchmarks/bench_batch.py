@@ -8,8 +8,8 @@ Builds, in a temporary folder:
 and runs `cleaner clean` on each as a subprocess, timing the whole command
 (interpreter start, imports, worker start and model loads included). The 10,000
 dumps run twice: to one text file per page (`-o DIR`), and to one JSONL file
-(`--format jsonl -o FILE`); the difference is the cost of creating 10,000
-files, which the "sys s" column (kernel CPU seconds) shows. Peak
+(`--format jsonl -o FILE`, which builds a JSON record per page instead of
+creating a file); the "sys s" column gives the kernel's CPU seconds. Peak
 memory is the largest resident set of any process of the run (the main
 process or a worker), for 1,000 and 10,000 pages: it must not grow with the
 batch.
@@ -35,8 +35,8 @@ SEEDS = SHARED / "seeds"
 HTML_DIRS = (SHARED / "datasets" / "dragnet" / "html", SHARED / "datasets" / "l3s-gn1" / "original")
 TARGETS = {"dumps": 2000, "warc": 400}  # pages/s the issue asks for with 2 jobs
 
-# Runs the command and prints wall seconds, CPU seconds and the peak RSS (KB) of
-# the largest process among its descendants: ru_maxrss of RUSAGE_CHILDREN is
+# Runs the command and prints wall seconds, user and kernel CPU seconds, and the
+# peak RSS (KB) of the largest process among its descendants: ru_maxrss of RUSAGE_CHILDREN is
 # the maximum over every waited-for descendant, workers included.
 MEASURE = """
 import resource, subprocess, sys, time

@@ -12,12 +12,16 @@ without it only the seeds are measured. The HTML rows clean the held-out
 l3s-gn1 and dragnet pages as crawled (raw HTML, parsing and rendering included),
 read where they sit in ../shared/datasets.
 
-A second table splits the same work into its stages, in milliseconds of one
-core per page: reading (decoding, and for HTML parsing and rendering), site
-stats' first pass (which reads every page once more in a batch of several
-pages, so its reading counts twice), the features, the two tree passes,
-labelling the lines and joining the kept text, and writing the file. It says
-where a faster run has to come from.
+Both are timed as `cleaner clean` runs by default, with site stats: every page
+is read twice, once for the site stats' first pass and once to be cleaned.
+
+A second table splits the work into its stages, in milliseconds of one core
+per page (the median of three timings): reading (decoding, and for HTML
+parsing and rendering), site stats' first pass without its reading
+(normalising and hashing the lines), the features, the two tree passes,
+labelling the lines and joining the kept text, and writing the file. Its
+total leaves out the second reading and the batch machinery. It says where a
+faster run has to come from.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -38,11 +43,12 @@ sys.path.insert(0, str(REPO))
 
 from cleaner.batch import run  # noqa: E402
 from cleaner.clean import BATCH_LINES, Cleaner, labelled_result  # noqa: E402
+from cleaner.document import Page  # noqa: E402
 from cleaner.features import batch_features  # noqa: E402
 from cleaner.inputs import iter_sources  # noqa: E402
 from cleaner.labelfile import read_label_file  # noqa: E402
 from cleaner.output import TextTreeSink, outcome_of  # noqa: E402
-from cleaner.parallel import read_source  # noqa: E402
+from cleaner.parallel import chunked, read_source  # noqa: E402
 from cleaner.site_stats import sketch_page  # noqa: E402
 
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -96,10 +102,10 @@ def measure(cleaner: Cleaner, directory: Path) -> dict:
         # page_timeout=0: in this process, with the model loaded above. With a time
         # budget, even one job cleans on a worker process, which loads the model itself.
         run(cleaner, sources[:50], TextTreeSink(Path(out)), keep=frozenset({"body"}),
-            page_timeout=0)  # warm-up
+            page_timeout=0, site_sources=sources[:50])  # warm-up: loads the model
         started = time.perf_counter()
         summary = run(cleaner, sources, TextTreeSink(Path(out)), keep=frozenset({"body"}),
-                      page_timeout=0)
+                      page_timeout=0, site_sources=sources)
         seconds = time.perf_counter() - started
     return {"dir": str(directory), "pages": len(sources), "errors": summary.errors,
             "seconds": round(seconds, 3), "pages_per_s": round(len(sources) / seconds, 1),
@@ -109,30 +115,42 @@ def measure(cleaner: Cleaner, directory: Path) -> dict:
 STAGES = ("read", "site pass", "features", "trees", "label", "write")
 
 
-def stage_costs(cleaner: Cleaner, directory: Path) -> dict:
-    """Milliseconds of one core per page for each stage of `cleaner clean DIR -o OUT`.
+def stage_costs(cleaner: Cleaner, directory: Path, repeats: int = 3) -> dict:
+    """Milliseconds of one core per page for each stage, the median of `repeats` timings.
 
-    The stages run one after another over all pages (the features and trees
-    on batches of BATCH_LINES lines, as `Cleaner.clean_many` makes them), so
-    each is timed alone. "site pass" is site stats' first pass without its
-    reading: normalising and hashing every line.
+    The model must be loaded already (measure() warms it up). Pages that
+    cannot be read are left out, as their later stages cost nothing.
     """
-    sources = list(iter_sources([str(directory)]))
+    timings = [_stage_seconds(cleaner, directory) for _ in range(repeats)]
+    pages = timings[0][1]
+    return {stage: round(statistics.median(t[0][stage] for t in timings) / pages * 1000, 3)
+            for stage in STAGES}
+
+
+def _stage_seconds(cleaner: Cleaner, directory: Path) -> tuple[dict, int]:
+    """Seconds of each stage over the pages of `directory`, one stage at a time.
+
+    Pages go in the chunks `cleaner clean` sends a worker, and each chunk's
+    features and trees in the batches `Cleaner.clean_many` makes of it.
+    """
     seconds = dict.fromkeys(STAGES, 0.0)
+    pages = 0
     with tempfile.TemporaryDirectory() as out, threadpool_limits(1):
         sink = TextTreeSink(Path(out))
         sink.start()
-        started = time.perf_counter()
-        pages = [read_source(source) for source in sources]
-        seconds["read"] = time.perf_counter() - started
-        started = time.perf_counter()
-        for page in pages:
-            sketch_page(page)
-        seconds["site pass"] = time.perf_counter() - started
-        for batch in _batches(list(zip(sources, pages, strict=True))):
-            _clean_and_write(cleaner, batch, sink, seconds)
-    n = max(len(pages), 1)
-    return {stage: round(value / n * 1000, 3) for stage, value in seconds.items()}
+        for chunk in chunked(iter_sources([str(directory)])):
+            started = time.perf_counter()
+            read = [(source, read_source(source)) for source in chunk]
+            seconds["read"] += time.perf_counter() - started
+            read = [(source, page) for source, page in read if isinstance(page, Page)]
+            started = time.perf_counter()
+            for _, page in read:
+                sketch_page(page)
+            seconds["site pass"] += time.perf_counter() - started
+            for batch in _batches(read):
+                _clean_and_write(cleaner, batch, sink, seconds)
+            pages += len(read)
+    return seconds, max(pages, 1)
 
 
 def _clean_and_write(cleaner: Cleaner, batch: list, sink: TextTreeSink, seconds: dict) -> None:
@@ -164,7 +182,7 @@ def _batches(pairs: list) -> list[list]:
         if lines >= BATCH_LINES:
             batches.append(batch)
             batch, lines = [], 0
-    return batches + [batch] if batch else batches
+    return (batches + [batch]) if batch else batches
 
 
 def main() -> None:
@@ -194,7 +212,8 @@ def main() -> None:
         print(f"{name:<40}{r['pages']:>8}{r['kb_per_page']:>9.0f}{r['pages_per_s']:>10.0f}"
               f"{r['lines_per_s']:>14.0f}")
     print()
-    print("where the time goes, ms of one core per page (each stage timed alone)")
+    print("where the time goes, ms of one core per page (each stage timed alone, "
+          "median of 3)")
     print(f"{'directory':<40}" + "".join(f"{stage:>11}" for stage in STAGES) + f"{'total':>9}")
     for r in results:
         costs = r["ms_per_page"]
