@@ -192,6 +192,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="Also write the results here.")
     args = parser.parse_args()
     cleaner = Cleaner.load(args.model)
+    getattr(cleaner.model.estimator, "load_all", lambda: None)()  # load excluded
     with tempfile.TemporaryDirectory() as scratch:
         dirs = args.dir or [SEEDS]
         if not args.dir and HELDOUT_DUMPS.is_dir():

@@ -46,6 +46,11 @@ class SiteModel:
         compressed already, and the site forest is small."""
         return getattr(self.base, "compresses_itself", False)
 
+    def load_all(self) -> None:
+        """Unpickle every model of the base now (see PairedModel.load_all)."""
+        if hasattr(self.base, "load_all"):
+            self.base.load_all()
+
     def get_params(self, deep: bool = False) -> dict:
         return {"n_estimators": self.n_estimators, "site_weight": self.site_weight,
                 "class_weight": self.class_weight, "random_state": self.random_state}

@@ -126,3 +126,8 @@ def test_a_model_that_cannot_be_unpickled_stops_the_run_with_one_clear_error(
                                       str(tmp_path / "broken")])
     assert result.exit_code == 2
     assert "the text model of the pair cannot be loaded" in result.output
+
+
+def test_load_all_unpickles_both_models_up_front(fresh_pair):
+    fresh_pair.load_all()  # what the benchmarks do before their clocks start
+    assert fresh_pair.loaded() == ("text", "html")
