@@ -289,8 +289,7 @@ def main(argv: list[str] | None = None) -> None:
     cleaner = Cleaner.load(args.model) if {"cleaner", CLEANER_SITES} & set(tools) else None
     if cleaner is not None:
         cleaner.model.estimator.n_jobs = 1  # one core, like the peers
-        # Model load excluded from pages/s: a pair unpickles its models on first use.
-        getattr(cleaner.model.estimator, "load_all", lambda: None)()
+        cleaner.model.load_all()  # model load excluded from pages/s
     peers = (peer_extractors(args.trafilatura_comments)
              if set(tools) - {"cleaner", CLEANER_SITES} else {})
     rows = []

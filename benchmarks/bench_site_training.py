@@ -92,10 +92,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--params", default="{}", help="more SiteModel settings, as JSON")
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    base = Cleaner.load().model.estimator
+    model = Cleaner.load().model
+    model.load_all()  # the first site's training time should not count unpickling it
+    base = model.estimator
     base.n_jobs = 1
-    # The first site's training time should not count unpickling the base pair.
-    getattr(base, "load_all", lambda: None)()
     sites = site_pages(args.sites, args.renderer)
     if not sites:
         raise SystemExit(f"no sites with >= {MIN_PAGES} pages in {CORPUS}: "

@@ -42,7 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from cleaner.batch import run  # noqa: E402
-from cleaner.clean import BATCH_LINES, Cleaner, labelled_result  # noqa: E402
+from cleaner.clean import Cleaner, labelled_result, line_batches  # noqa: E402
 from cleaner.document import Page  # noqa: E402
 from cleaner.features import batch_features  # noqa: E402
 from cleaner.inputs import iter_sources  # noqa: E402
@@ -118,7 +118,7 @@ STAGES = ("read", "site pass", "features", "trees", "label", "write")
 def stage_costs(cleaner: Cleaner, directory: Path, repeats: int = 3) -> dict:
     """Milliseconds of one core per page for each stage, the median of `repeats` timings.
 
-    The model must be loaded already (measure() warms it up). Pages that
+    The model must be loaded already (main() loads it). Pages that
     cannot be read are left out, as their later stages cost nothing.
     """
     timings = [_stage_seconds(cleaner, directory) for _ in range(repeats)]
@@ -147,7 +147,7 @@ def _stage_seconds(cleaner: Cleaner, directory: Path) -> tuple[dict, int]:
             for _, page in read:
                 sketch_page(page)
             seconds["site pass"] += time.perf_counter() - started
-            for batch in _batches(read):
+            for batch in line_batches(read, lambda pair: len(pair[1].lines)):
                 _clean_and_write(cleaner, batch, sink, seconds)
             pages += len(read)
     return seconds, max(pages, 1)
@@ -173,18 +173,6 @@ def _clean_and_write(cleaner: Cleaner, batch: list, sink: TextTreeSink, seconds:
     seconds["write"] += time.perf_counter() - started
 
 
-def _batches(pairs: list) -> list[list]:
-    """(source, page) pairs in batches of about BATCH_LINES text lines."""
-    batches, batch, lines = [], [], 0
-    for source, page in pairs:
-        batch.append((source, page))
-        lines += len(page.lines)
-        if lines >= BATCH_LINES:
-            batches.append(batch)
-            batch, lines = [], 0
-    return (batches + [batch]) if batch else batches
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, action="append", help="Directory of dumps.")
@@ -192,7 +180,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="Also write the results here.")
     args = parser.parse_args()
     cleaner = Cleaner.load(args.model)
-    getattr(cleaner.model.estimator, "load_all", lambda: None)()  # load excluded
+    cleaner.model.load_all()  # model load excluded
     with tempfile.TemporaryDirectory() as scratch:
         dirs = args.dir or [SEEDS]
         if not args.dir and HELDOUT_DUMPS.is_dir():

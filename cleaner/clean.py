@@ -12,7 +12,8 @@ The pipeline, as jusText would write it:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -28,6 +29,7 @@ DEFAULT_KEEP = frozenset({"body"})
 # that numpy and the trees work on long arrays, small enough to bound memory.
 BATCH_LINES = 20_000
 PROBABILITY_DIGITS = 4
+T = TypeVar("T")
 
 
 class Cleaner:
@@ -77,15 +79,8 @@ class Cleaner:
                    batch_lines: int = BATCH_LINES, templates: Templates | None = None
                    ) -> Iterator[Result]:
         """Clean a stream of pages in batches, in order. Error results pass through."""
-        batch: list[Page | Result] = []
-        lines = 0
-        for item in items:
-            batch.append(item)
-            lines += len(item.lines) if isinstance(item, Page) else 0
-            if lines >= batch_lines:
-                yield from self._clean_batch(batch, keep, templates)
-                batch, lines = [], 0
-        yield from self._clean_batch(batch, keep, templates)
+        for batch in line_batches(items, _page_lines, batch_lines):
+            yield from self._clean_batch(batch, keep, templates)
 
     def _clean_batch(self, batch: list[Page | Result], keep, templates) -> list[Result]:
         pages = [item for item in batch if isinstance(item, Page)]
@@ -104,6 +99,25 @@ class Cleaner:
             raise
         except Exception as error:
             return error_result(page.id, page.source, page.url, f"cleaning failed: {error}")
+
+
+def line_batches(items: Iterable[T], lines_of: Callable[[T], int],
+                 batch_lines: int = BATCH_LINES) -> Iterator[list[T]]:
+    """Items in order, in lists that close once they hold `batch_lines` text lines."""
+    batch: list[T] = []
+    lines = 0
+    for item in items:
+        batch.append(item)
+        lines += lines_of(item)
+        if lines >= batch_lines:
+            yield batch
+            batch, lines = [], 0
+    if batch:
+        yield batch
+
+
+def _page_lines(item: Page | Result) -> int:
+    return len(item.lines) if isinstance(item, Page) else 0
 
 
 def labelled_result(page: Page, probs: np.ndarray, keep: frozenset[str]) -> Result:
