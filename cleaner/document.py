@@ -24,6 +24,12 @@ class DomCues:
     depth: int = 0  # element depth of the block element (html = 0, body = 1)
     inside: frozenset[str] = frozenset()  # ancestor elements: nav, footer, li, form, ...
     tokens: frozenset[str] = frozenset()  # known class/id tokens of ancestors: comment, share, ...
+    # The page's content container, found as Readability finds it (content_score.py):
+    content: float = 0.0  # score of the container around the line's block, over the best one's
+    in_top: bool = False  # the line is inside the best-scoring container
+    in_chrome: bool = False  # inside an element named like chrome (comment, sidebar, ...) that
+    # does not hold the best container
+    top_share: float = 0.0  # share of the page's characters inside that container
 
     def to_dict(self) -> dict:
         return {
@@ -33,6 +39,10 @@ class DomCues:
             "depth": self.depth,
             "inside": sorted(self.inside),
             "tokens": sorted(self.tokens),
+            "content": self.content,
+            "in_top": self.in_top,
+            "in_chrome": self.in_chrome,
+            "top_share": self.top_share,
         }
 
     @classmethod
@@ -44,6 +54,10 @@ class DomCues:
             depth=int(data.get("depth", 0)),
             inside=frozenset(data.get("inside", ())),
             tokens=frozenset(data.get("tokens", ())),
+            content=float(data.get("content", 0.0)),
+            in_top=bool(data.get("in_top", False)),
+            in_chrome=bool(data.get("in_chrome", False)),
+            top_share=float(data.get("top_share", 0.0)),
         )
 
 

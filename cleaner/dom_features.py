@@ -2,7 +2,8 @@
 
 The classifier treats NaN as "unknown", so one model serves text dumps (no
 cues) and rendered HTML (cues) alike. Per line: the share of its text inside
-links, heading level, depth, and one 0/1 column per block tag, per ancestor
+links, heading level, depth, the Readability-style content scores
+(readers/content_score.py), and one 0/1 column per block tag, per ancestor
 element and per class/id token the renderer recognises.
 """
 
@@ -17,7 +18,8 @@ import numpy as np
 from cleaner.document import DomCues, Page
 from cleaner.readers.html import CLASS_TOKENS, INSIDE_TAGS
 
-NUMERIC = ("dom_link_share", "dom_heading", "dom_depth")
+NUMERIC = ("dom_link_share", "dom_heading", "dom_depth", "dom_content", "dom_in_top",
+           "dom_in_chrome", "dom_top_share")
 # Tags that are rare as a line's block or mean the same to a reader share a column.
 TAG_COLUMNS = ("p", "div", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
                "pre", "dd", "dt", "figcaption", "section", "article", "header", "footer", "nav",
@@ -88,9 +90,12 @@ def _cue_rows(objects: list[DomCues | None]) -> np.ndarray:
     flags = np.zeros((len(combos), len(DOM_FEATURE_NAMES)), dtype=np.float32)
     flags[flag_combos, flag_columns] = 1.0
     values = flags[combo_of]
+    numeric = attrgetter("link_share", "heading", "depth", "content", "in_top", "in_chrome",
+                         "top_share")
     values[:, :len(NUMERIC)] = [
-        (link_share, heading, min(depth, MAX_DEPTH))
-        for link_share, heading, depth in map(attrgetter("link_share", "heading", "depth"), found)
+        (link_share, heading, min(depth, MAX_DEPTH), content, in_top, in_chrome, top_share)
+        for link_share, heading, depth, content, in_top, in_chrome, top_share
+        in map(numeric, found)
     ]
     rows[known] = values
     return rows

@@ -25,7 +25,7 @@ from cleaner.document import Page
 from cleaner.dom_features import DOM_FEATURE_NAMES, dom_feature_matrix
 from cleaner.token_features import token_features, utf32
 
-FEATURE_SCHEMA = "lines-v8"
+FEATURE_SCHEMA = "lines-v9"
 
 # Character classes of the lookup table.
 SPACE, LOWER, UPPER, DIGIT, SENT_END, PUNCT, LETTER, CJK, SYMBOL = range(9)

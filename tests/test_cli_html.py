@@ -42,6 +42,10 @@ def test_lines_with_cues_shows_tags_regions_and_class_tokens():
     assert "cls=related" in by_text[related]
     comment = next(text for text in by_text if text.startswith(COMMENT_SENTENCE))
     assert "comment" in by_text[comment].split("cls=")[1]
+    # The Readability-style pick: the story is the best container, the related list is not in it.
+    paragraph = next(text for text in by_text if text.startswith("Councillors in Port Averley"))
+    assert by_text[paragraph].endswith(" content=1.00 top")
+    assert not by_text[related].endswith(" top")
 
 
 def test_lines_of_a_text_dump_says_it_has_no_cues(seed_files):

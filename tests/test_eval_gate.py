@@ -33,6 +33,9 @@ def corpus(tmp_path_factory, datasets_dir):
                  jobs=2)
     # dragnet's HTML: its comment gold is the issue's comment figure (about 8 s).
     build_corpus(datasets_dir, out, datasets=("dragnet",), renderers=["cleaner"], jobs=2)
+    # The other two sets' HTML: body only, the pages the content cues helped most.
+    build_corpus(datasets_dir, out, datasets=("readability", "cleaneval"), renderers=["cleaner"],
+                 jobs=2)
     return out
 
 

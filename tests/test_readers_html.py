@@ -373,7 +373,12 @@ def test_page_regions_are_recorded():
 def test_cues_round_trip_and_format():
     cues = cues_of(ARTICLE, "  • World")
     assert DomCues.from_dict(cues.to_dict()) == cues
-    assert format_cues(cues) == "li@5 h0 link=1.00 in=a,header,li,nav cls=header,main,menu,nav"
+    assert format_cues(cues) == ("li@5 h0 link=1.00 in=a,header,li,nav cls=header,main,menu,nav"
+                                 " content=0.00")
+    paragraph = cues_of(ARTICLE, ARTICLE_LINES[10])
+    assert DomCues.from_dict(paragraph.to_dict()) == paragraph
+    # The article is the best container; this paragraph's div scores 0.96 of it.
+    assert format_cues(paragraph).endswith(" content=0.96 top")
     assert format_cues(None) == ""
 
 

@@ -24,8 +24,9 @@ the w3m renderings the model also trains on:
 Each line with visible text gets a `DomCues`: the share of its characters inside
 links, the innermost block element it came from with that element's depth, its
 heading level, which of `INSIDE_TAGS` enclose its text, and the `CLASS_TOKENS`
-found in the class and id attributes of those elements. Blank lines, and lines
-holding only no-break spaces, get None.
+found in the class and id attributes of those elements; after the walk,
+content_score.py adds where the line stands in the page's best content
+container. Blank lines, and lines holding only no-break spaces, get None.
 
 Private-use code points (U+E000-U+F8FF) are the corpus builder's markers. They
 pass through untouched and the layout looks through them: rendering a page with
@@ -53,6 +54,7 @@ from functools import lru_cache
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from cleaner.document import DomCues, Page, PageError
+from cleaner.readers.content_score import class_weight, with_content_scores
 from cleaner.readers.decode import CONTROL_CHARS, decode_bytes
 
 log = logging.getLogger(__name__)
@@ -527,7 +529,7 @@ def _is_hidden(attrs: dict[str, str | None]) -> bool:
 # ---------------------------------------------------------------------------
 
 Context = tuple[frozenset[str], frozenset[str]]  # (inside, tokens) around a text node
-Block = tuple[str, int, int]  # (tag, depth, heading) of the innermost block element
+Block = tuple[str, int, int, int]  # (tag, depth, heading, element number) of the innermost block
 
 
 def _close_gaps(text: str) -> str:
@@ -581,6 +583,7 @@ class _Layout:
     __slots__ = (
         "lines", "cues", "parts", "link_parts", "contexts", "need", "bullet", "link_depth",
         "markers", "waiting_markers", "block", "prefix", "in_pre", "known_cues",
+        "line_blocks", "parents", "ends", "weights",
     )  # fmt: skip
 
     def __init__(self, *, markers: bool) -> None:
@@ -594,11 +597,19 @@ class _Layout:
         self.link_depth = 0
         self.markers = markers  # whether the page may hold markers at all
         self.waiting_markers: list[str] = []  # markers for the start of the next line
-        self.block: Block = ("", 0, 0)  # where the open line started
+        self.block: Block = ("", 0, 0, -1)  # where the open line started
         self.prefix = ""  # the open line's bullet
         self.in_pre = False  # the open line is preformatted
         # Lines share few distinct cues (a menu's items all look alike): reuse them.
         self.known_cues: dict[tuple, DomCues] = {}
+        # The element tree, for content_score: elements are numbered in document
+        # order as they open; each has its parent's number and the number after
+        # its last descendant's, and the weight of its own class and id names.
+        # Each line has its block element's number (-1: blank).
+        self.line_blocks: list[int] = []
+        self.parents: list[int] = []
+        self.ends: list[int] = []
+        self.weights: list[int] = []
 
     def text(self, text: str, context: Context, block: Block) -> None:
         """Add a run of inline text (a text node, an alt text, a button label)."""
@@ -654,6 +665,7 @@ class _Layout:
         if self.lines and self.lines[-1]:
             self.lines.append("")
             self.cues.append(None)
+            self.line_blocks.append(-1)
 
     def line_break(self) -> None:
         """<br>: end the open line, or leave a blank line where none is open."""
@@ -705,6 +717,7 @@ class _Layout:
             spaces = plain.isspace()
             blank = spaces and not self.prefix
             self.cues.append(None if blank else self._cues(text, has_markers, spaces))
+            self.line_blocks.append(self.block[3])
         else:
             if text:  # markers alone make no line: they wait for the next one
                 self.waiting_markers.extend(_MARKER.findall(text))
@@ -731,10 +744,10 @@ class _Layout:
                     inside = inside | more_inside
                 if not more_tokens <= tokens:
                     tokens = tokens | more_tokens
-        key = (link_share, self.block, inside, tokens)
+        tag, depth, heading, _ = self.block
+        key = (link_share, tag, depth, heading, inside, tokens)
         cues = self.known_cues.get(key)
         if cues is None:
-            tag, depth, heading = self.block
             cues = self.known_cues[key] = DomCues(link_share, tag, heading, depth, inside, tokens)
         return cues
 
@@ -744,12 +757,14 @@ class _Layout:
         while lines and not lines[-1]:
             lines.pop()
             cues.pop()
+            self.line_blocks.pop()
         if self.waiting_markers:  # markers after the last text stay, on the last line
             if lines:
                 lines[-1] += "".join(self.waiting_markers)
             else:
                 lines.append("".join(self.waiting_markers))
                 cues.append(None)
+                self.line_blocks.append(-1)
         return lines, cues
 
 
@@ -809,11 +824,16 @@ def _walk(root: LexborNode, out: _Layout) -> None:
     link_parts = out.link_parts
     contexts = out.contexts
     markers = out.markers
+    parents = out.parents
+    ends = out.ends
+    weights = out.weights
+    weight_of = class_weight
+    parent = -1  # the number of the innermost open element
 
     # The open elements that have children: (element, kind, context and block outside it).
     stack: list[tuple[LexborNode, int, Context, Block]] = []
     context: Context = (empty, empty)
-    block: Block = ("", 0, 0)
+    block: Block = ("", 0, 0, -1)
     list_depth = pre_depth = link_depth = 0  # link_depth mirrors out.link_depth
     node: LexborNode | None = root
     while True:
@@ -821,6 +841,8 @@ def _walk(root: LexborNode, out: _Layout) -> None:
             if not stack:
                 return
             node, kind, context, block = stack.pop()
+            ends[parent] = len(parents)
+            parent = parents[parent]
             if kind:
                 if kind in (_LINE, _ITEM):
                     if out.need < _NEWLINE:
@@ -873,6 +895,7 @@ def _walk(root: LexborNode, out: _Layout) -> None:
             continue
         outer_context, outer_block = context, block
         attrs = node.attributes
+        weight = 0
         if attrs:
             maybe_hidden = "style" in attrs or "hidden" in attrs or "aria-hidden" in attrs
             if maybe_hidden and _is_hidden(attrs):
@@ -885,6 +908,8 @@ def _walk(root: LexborNode, out: _Layout) -> None:
                 more = tokens_of(value)
                 if more:
                     tokens = tokens | more
+            if tokens:
+                weight = weight_of(tokens)
             # A new context only for news: nested "comment" divs share one, and so
             # lines that share a context share their cues.
             if (tokens and not tokens <= context[1]) or (inside and not inside <= context[0]):
@@ -917,7 +942,7 @@ def _walk(root: LexborNode, out: _Layout) -> None:
                     out.need = _BLANK
                     pre_depth += 1
                 if kind != _LINK:
-                    block = (name, len(stack), heading or block[2])
+                    block = (name, len(stack), heading or block[2], len(parents))
             else:  # br, hr, img, input, select: their children are never shown
                 _show_element(out, kind, node, attrs, context, block)
                 context = outer_context
@@ -925,12 +950,13 @@ def _walk(root: LexborNode, out: _Layout) -> None:
                 continue
 
         child = node.first_child
-        if child is not None:
+        if child is not None or kind:  # open it (an empty block still separates)
             stack.append((node, kind, outer_context, outer_block))
+            ends.append(0)
+            weights.append(weight)
+            parents.append(parent)
+            parent = len(parents) - 1
             node = child
-        elif kind:  # an empty block still separates: close it through the stack
-            stack.append((node, kind, outer_context, outer_block))
-            node = None
         else:
             context = outer_context
             node = node.next
@@ -977,7 +1003,11 @@ def render_tree(
     root = tree.root
     if root is not None:
         _walk(root, out)
-    return out.finish()
+    lines, cues = out.finish()
+    # Markers take no part in the cues: score the lines as they are without them.
+    plain = [_MARKER.sub("", line) for line in lines] if markers else lines
+    return lines, with_content_scores(plain, cues, out.line_blocks, out.parents, out.ends,
+                                      out.weights)
 
 
 def render_html(html: str | bytes) -> tuple[list[str], list[DomCues | None]]:
@@ -1075,4 +1105,6 @@ def format_cues(cues: DomCues | None) -> str:
         text += " in=" + ",".join(sorted(cues.inside))
     if cues.tokens:
         text += " cls=" + ",".join(sorted(cues.tokens))
+    text += f" content={cues.content:.2f}" + (" top" if cues.in_top else "")
+    text += " chrome" if cues.in_chrome else ""
     return text
