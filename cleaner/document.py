@@ -27,8 +27,8 @@ class DomCues:
     # The page's content container, found as Readability finds it (content_score.py):
     content: float = 0.0  # score of the container around the line's block, over the best one's
     in_top: bool = False  # the line is inside the best-scoring container
-    in_chrome: bool = False  # inside an element named like chrome (comment, sidebar, ...) that
-    # does not hold the best container
+    # inside an element named like chrome (comment, sidebar, ...) that does not hold the best one
+    in_chrome: bool = False
     top_share: float = 0.0  # share of the page's characters inside that container
 
     def to_dict(self) -> dict:

@@ -32,6 +32,8 @@ DOM_FEATURE_NAMES: tuple[str, ...] = (
     *(f"dom_cls_{token}" for token in CLASS_TOKENS),
 )
 _COLUMN = {name: i for i, name in enumerate(DOM_FEATURE_NAMES)}
+_NUMERIC_CUES = attrgetter("link_share", "heading", "depth", "content", "in_top", "in_chrome",
+                           "top_share")  # the DomCues fields behind NUMERIC, in its order
 # Depth is capped: beyond this nesting, deeper means nothing more.
 MAX_DEPTH = 40
 # Distinct (tag, ancestors, tokens) combinations seen so far; a site has a few
@@ -90,12 +92,10 @@ def _cue_rows(objects: list[DomCues | None]) -> np.ndarray:
     flags = np.zeros((len(combos), len(DOM_FEATURE_NAMES)), dtype=np.float32)
     flags[flag_combos, flag_columns] = 1.0
     values = flags[combo_of]
-    numeric = attrgetter("link_share", "heading", "depth", "content", "in_top", "in_chrome",
-                         "top_share")
     values[:, :len(NUMERIC)] = [
         (link_share, heading, min(depth, MAX_DEPTH), content, in_top, in_chrome, top_share)
         for link_share, heading, depth, content, in_top, in_chrome, top_share
-        in map(numeric, found)
+        in map(_NUMERIC_CUES, found)
     ]
     rows[known] = values
     return rows

@@ -7,9 +7,10 @@ id names content (article, post, story, ...) and takes 25 if they name chrome
 (comment, sidebar, related, ...), discounts it by the share of its text inside
 links, and takes the best-scoring container as the article. Its pick
 weighs a whole subtree at once, which the line classifier, looking at lines and
-their neighbours, cannot. The classifier gets it as three numbers per line
-(DomCues.content, in_top and top_share) and learns how far to trust it: on a
-page of short posts or a photo with a caption, the pick is often wrong.
+their neighbours, cannot. The classifier gets it as cues of each line
+(DomCues.content, in_top, in_chrome and top_share) and learns how far to
+trust it: on a page of short posts or a photo with a caption, the pick is
+often wrong.
 
 A line inside an element named like chrome is flagged too (in_chrome), unless
 that element holds the best container (a <body class="comments-open">): a
@@ -36,16 +37,16 @@ COMMAS = ",\uff0c\u3001\u060c"  # the commas of Latin, CJK and Arabic script
 # Readability's class weight, over the renderer's CLASS_TOKENS: its positive
 # and negative patterns, as far as the tokens cover them.
 CLASS_POINTS = 25
+# An element that names chrome weighs a point less again, so that its weight is
+# negative even when its names also say content ("comment-body").
+CHROME_MARK = 1
 POSITIVE_TOKENS = frozenset({"article", "body", "content", "entry", "main", "post", "text",
                              "story"})
 NEGATIVE_TOKENS = frozenset({"comment", "footer", "sidebar", "widget", "related", "share",
                              "promo", "sponsor", "meta", "media", "banner", "hidden", "tag",
                              "ad"})
-
-
-# An element that names chrome weighs a point less again, so that its weight is
-# negative even when its names also say content ("comment-body").
-CHROME_MARK = 1
+_COMMA_CODES = np.array([ord(c) for c in COMMAS], dtype=np.uint32)
+_LINK_SHARE = attrgetter("link_share")
 
 
 @lru_cache(maxsize=4096)
@@ -64,7 +65,7 @@ def with_content_scores(
     ends: list[int],
     weights: list[int],
 ) -> list[DomCues | None]:
-    """The cues with content, in_top and top_share filled in.
+    """The cues with content, in_top, in_chrome and top_share filled in.
 
     `line_blocks[k]` is the number of line k's block element (-1 for blank
     lines), `parents[n]` the number of element n's parent (-1 for the root) and
@@ -124,10 +125,6 @@ def _inside_chrome(chrome: np.ndarray, top: int, end: np.ndarray) -> np.ndarray:
     np.add.at(depth, starts, 1)
     np.add.at(depth, end[starts], -1)
     return np.cumsum(depth[:-1]) > 0
-
-
-_LINK_SHARE = attrgetter("link_share")
-_COMMA_CODES = np.array([ord(c) for c in COMMAS], dtype=np.uint32)
 
 
 def _commas_per_line(texts: list[str], chars: np.ndarray) -> np.ndarray:
