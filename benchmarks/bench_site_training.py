@@ -59,7 +59,8 @@ def site_pages(split: str, renderer: str) -> dict[str, list]:
 
 def body_f1(estimator, data) -> float:
     probs = estimator.predict_proba(data.batch.X, page_of_row=data.batch.page_of_row,
-                                    copy_of_row=data.batch.copy_of_row)
+                                    copy_of_row=data.batch.copy_of_row,
+                                    box_of_row=data.batch.box_of_row)
     return score_probabilities(data, probs)["text"]["body"]["f1"]
 
 
@@ -74,7 +75,7 @@ def run_site(base, pages: list, k: int, draws: int, seed: int, **settings) -> di
         started = time.perf_counter()
         site = SiteModel(base, **settings).fit(
             train.batch.X, train.y, page_of_row=train.batch.page_of_row,
-            copy_of_row=train.batch.copy_of_row)
+            copy_of_row=train.batch.copy_of_row, box_of_row=train.batch.box_of_row)
         seconds.append(time.perf_counter() - started)
         before.append(body_f1(base, test))
         after.append(body_f1(site, test))

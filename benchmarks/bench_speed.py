@@ -160,7 +160,8 @@ def _clean_and_write(cleaner: Cleaner, batch: list, sink: TextTreeSink, seconds:
     seconds["features"] += time.perf_counter() - started
     started = time.perf_counter()
     probs = cleaner.model.estimator.predict_proba(lines.X, page_of_row=lines.page_of_row,
-                                                  copy_of_row=lines.copy_of_row)
+                                                  copy_of_row=lines.copy_of_row,
+                                                  box_of_row=lines.box_of_row)
     seconds["trees"] += time.perf_counter() - started
     started = time.perf_counter()
     outcomes = [outcome_of(source, labelled_result(page, probs[lines.rows_of(i)], cleaner.keep),

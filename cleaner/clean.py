@@ -60,7 +60,8 @@ class Cleaner:
             return []
         batch = batch_features(pages)
         probs = self.model.estimator.predict_proba(batch.X, page_of_row=batch.page_of_row,
-                                                   copy_of_row=batch.copy_of_row)
+                                                   copy_of_row=batch.copy_of_row,
+                                                   box_of_row=batch.box_of_row)
         return [probs[batch.rows_of(i)] for i in range(len(pages))]
 
     def clean_pages(self, pages: Sequence[Page], *, keep: Iterable[str] | None = None,

@@ -30,6 +30,11 @@ class DomCues:
     # inside an element named like chrome (comment, sidebar, ...) that does not hold the best one
     in_chrome: bool = False
     top_share: float = 0.0  # share of the page's characters inside that container
+    # The element that holds the line's block, numbered in document order within
+    # the page (-1: unknown): the lines of one box (a comment, a list, the
+    # article's paragraphs) mostly share a label, which the classifier's second
+    # pass uses.
+    box: int = -1
 
     def to_dict(self) -> dict:
         return {
@@ -43,6 +48,7 @@ class DomCues:
             "in_top": self.in_top,
             "in_chrome": self.in_chrome,
             "top_share": self.top_share,
+            "box": self.box,
         }
 
     @classmethod
@@ -58,6 +64,7 @@ class DomCues:
             in_top=bool(data.get("in_top", False)),
             in_chrome=bool(data.get("in_chrome", False)),
             top_share=float(data.get("top_share", 0.0)),
+            box=int(data.get("box", -1)),
         )
 
 

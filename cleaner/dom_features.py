@@ -4,7 +4,8 @@ The classifier treats NaN as "unknown", so one model serves text dumps (no
 cues) and rendered HTML (cues) alike. Per line: the share of its text inside
 links, heading level, depth, the Readability-style content scores
 (readers/content_score.py), and one 0/1 column per block tag, per ancestor
-element and per class/id token the renderer recognises.
+element and per class/id token the renderer recognises. The lines' boxes
+(`box_ids`) are no column: the classifier's second pass groups lines by them.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ _NUMERIC_CUES = attrgetter("link_share", "heading", "depth", "content", "in_top"
                            "top_share")  # the DomCues fields behind NUMERIC, in its order
 # Depth is capped: beyond this nesting, deeper means nothing more.
 MAX_DEPTH = 40
+_DEPTH = NUMERIC.index("dom_depth")
 # Distinct (tag, ancestors, tokens) combinations seen so far; a site has a few
 # hundred. Cleared when it grows past this, so a long run's memory stays flat.
 MAX_CACHED = 100_000
@@ -92,11 +94,9 @@ def _cue_rows(objects: list[DomCues | None]) -> np.ndarray:
     flags = np.zeros((len(combos), len(DOM_FEATURE_NAMES)), dtype=np.float32)
     flags[flag_combos, flag_columns] = 1.0
     values = flags[combo_of]
-    values[:, :len(NUMERIC)] = [
-        (link_share, heading, min(depth, MAX_DEPTH), content, in_top, in_chrome, top_share)
-        for link_share, heading, depth, content, in_top, in_chrome, top_share
-        in map(_NUMERIC_CUES, found)
-    ]
+    numeric = np.array(list(map(_NUMERIC_CUES, found)), dtype=np.float32)
+    np.minimum(numeric[:, _DEPTH], MAX_DEPTH, out=numeric[:, _DEPTH])
+    values[:, :len(NUMERIC)] = numeric
     rows[known] = values
     return rows
 
@@ -110,3 +110,22 @@ def _distinct(keys: Iterable) -> tuple[np.ndarray, list[int]]:
     number = np.zeros(len(first), dtype=np.int64)
     number[firsts] = np.arange(len(firsts))
     return number[first], firsts
+
+
+def box_ids(pages: Sequence[Page]) -> np.ndarray | None:
+    """The box (DomCues.box) of every text line of the batch, numbered apart for each
+    page: (rows,) int64, -1 where unknown. None when no page has cues."""
+    if all(page.cues is None for page in pages):
+        return None
+    parts = []
+    offset = 0
+    for page in pages:
+        content = page.content_indices()
+        if page.cues is None:
+            parts.append(np.full(len(content), -1, dtype=np.int64))
+            continue
+        cues = map(page.cues.__getitem__, content)
+        boxes = np.fromiter((-1 if c is None else c.box for c in cues), np.int64, len(content))
+        parts.append(np.where(boxes >= 0, boxes + offset, -1))
+        offset += int(boxes.max()) + 1 if len(boxes) else 0
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)

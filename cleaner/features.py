@@ -22,10 +22,10 @@ from itertools import chain, repeat
 import numpy as np
 
 from cleaner.document import Page
-from cleaner.dom_features import DOM_FEATURE_NAMES, dom_feature_matrix
+from cleaner.dom_features import DOM_FEATURE_NAMES, box_ids, dom_feature_matrix
 from cleaner.token_features import token_features, utf32
 
-FEATURE_SCHEMA = "lines-v9"
+FEATURE_SCHEMA = "lines-v10"
 
 # Character classes of the lookup table.
 SPACE, LOWER, UPPER, DIGIT, SENT_END, PUNCT, LETTER, CJK, SYMBOL = range(9)
@@ -70,6 +70,9 @@ class LineBatch:
     line_of_row: np.ndarray  # (rows,) which line of that page
     page_starts: np.ndarray  # (pages + 1,) first row of each page
     copy_of_row: np.ndarray | None = None  # (rows,) id shared by identical lines of a page
+    # (rows,) id shared by the lines of one DOM element (dom_features.box_ids), -1:
+    # none; None for a batch of text dumps
+    box_of_row: np.ndarray | None = None
 
     def rows_of(self, page: int) -> slice:
         return slice(int(self.page_starts[page]), int(self.page_starts[page + 1]))
@@ -124,7 +127,8 @@ def batch_features(pages: Sequence[Page]) -> LineBatch:
     for i, values in enumerate(columns.values()):
         X[:, i] = values
     return LineBatch(X=X, page_of_row=rows.page_of_row, line_of_row=rows.line_of_row,
-                     page_starts=rows.page_starts, copy_of_row=rows.copies)
+                     page_starts=rows.page_starts, copy_of_row=rows.copies,
+                     box_of_row=box_ids(pages))
 
 
 @dataclass(slots=True)

@@ -3,10 +3,12 @@
 Pass one labels each line from its own features and its neighbours'. Pass
 two sees, besides those features, pass one's probabilities for the lines
 around it and for the page as a whole ("has the article ended above this
-line?"), which is what tells a reader comment from a paragraph of the story.
-Pass two is fitted on out-of-fold pass-one probabilities, grouped by site, so
-it learns from the same kind of errors it will see on new sites (stacked
-sequential learning, Cohen & Carvalho 2005).
+line?"), which is what tells a reader comment from a paragraph of the story,
+and, on HTML, for the other lines of its box (the DOM element that holds its
+block: one comment, one list, the article's paragraphs). Pass two is fitted
+on out-of-fold pass-one probabilities, grouped by site, so it learns from the
+same kind of errors it will see on new sites (stacked sequential learning,
+Cohen & Carvalho 2005).
 
 Why extremely randomised trees and not gradient boosting: on held-out l3s-gn1
 hosts both reach the same macro-F1, but one extra-trees tree gives all four
@@ -74,7 +76,8 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
 
-    def fit(self, X, y, *, page_of_row, copy_of_row=None, groups=None, sample_weight=None):
+    def fit(self, X, y, *, page_of_row, copy_of_row=None, box_of_row=None, groups=None,
+            sample_weight=None):
         X = np.asarray(X, dtype=np.float32)
         y = np.asarray(y, dtype=np.int64)
         page_of_row = np.asarray(page_of_row)
@@ -85,7 +88,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         X = _fill_missing(X)
         self.first_ = self._booster().fit(X[labelled], y[labelled], sample_weight=weight[labelled])
         first_probs = self._out_of_fold(X, y, groups, weight)
-        stacked = self.stack_features(first_probs, page_of_row, copy_of_row)
+        stacked = self.stack_features(first_probs, page_of_row, copy_of_row, box_of_row)
         X2 = np.hstack([X, _fill_missing(stacked)])
         second = self._booster()
         if self.second_max_features is not None:
@@ -95,13 +98,14 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         self.second_ = second.fit(X2[labelled], y[labelled], sample_weight=weight[labelled])
         return self
 
-    def predict_proba(self, X, *, page_of_row, copy_of_row=None):
+    def predict_proba(self, X, *, page_of_row, copy_of_row=None, box_of_row=None):
         X = np.asarray(X, dtype=np.float32)
         if len(X) == 0:
             return np.zeros((0, N_LABELS))
         X = _fill_missing(X)
         first_probs = self._full_proba(self.first_, X)
-        stacked = self.stack_features(first_probs, np.asarray(page_of_row), copy_of_row)
+        stacked = self.stack_features(first_probs, np.asarray(page_of_row), copy_of_row,
+                                      box_of_row)
         X2 = np.hstack([X, _fill_missing(stacked)])
         return self._weighted(self._full_proba(self.second_, X2))
 
@@ -117,9 +121,9 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         weighted = probs * np.asarray(self.decision_weights, dtype=float)
         return weighted / np.maximum(weighted.sum(axis=1, keepdims=True), 1e-12)
 
-    def predict(self, X, *, page_of_row, copy_of_row=None):
-        return self.predict_proba(X, page_of_row=page_of_row,
-                                  copy_of_row=copy_of_row).argmax(axis=1)
+    def predict(self, X, *, page_of_row, copy_of_row=None, box_of_row=None):
+        return self.predict_proba(X, page_of_row=page_of_row, copy_of_row=copy_of_row,
+                                  box_of_row=box_of_row).argmax(axis=1)
 
     def _booster(self) -> ExtraTreesClassifier:
         return ExtraTreesClassifier(
@@ -165,8 +169,10 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         return probs
 
     def stack_features(self, probs: np.ndarray, page_of_row: np.ndarray,
-                       copy_of_row: np.ndarray | None = None) -> np.ndarray:
-        """Pass-one probabilities around each row, over its page and over its copies."""
+                       copy_of_row: np.ndarray | None = None,
+                       box_of_row: np.ndarray | None = None) -> np.ndarray:
+        """Pass-one probabilities around each row: over its page, its copies and the
+        other lines of its box (HTML)."""
         columns = []
         for offset in self.stack_offsets:
             shifted, valid = shift_within_pages(probs, offset, page_of_row)
@@ -177,6 +183,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         columns.append(_span_position(probs[:, BODY] > SPAN_THRESHOLD, page_of_row))
         columns.append(_span_position(probs[:, COMMENT] > SPAN_THRESHOLD, page_of_row))
         columns.append(_copy_consensus(probs, copy_of_row))
+        columns.append(_box_consensus(probs, box_of_row))
         return np.hstack(columns).astype(np.float32)
 
 
@@ -210,6 +217,25 @@ def _copy_consensus(probs: np.ndarray, copy_of_row: np.ndarray | None) -> np.nda
     counts = np.bincount(copy_of_row, minlength=n_groups)[copy_of_row]
     others = (sums[copy_of_row] - probs) / np.maximum(counts - 1, 1)[:, None]
     return np.where((counts > 1)[:, None], others, np.nan)
+
+
+def _box_consensus(probs: np.ndarray, box_of_row: np.ndarray | None) -> np.ndarray:
+    """Mean pass-one probabilities of the other lines in each line's box (its DOM
+    container): the paragraphs of an article, the lines of one comment, the items
+    of one list mostly share a label, and a line pass one got wrong is outvoted.
+    NaN (missing) for a line alone in its box or outside any (-1, a text dump)."""
+    if box_of_row is None:
+        return np.full(probs.shape, np.nan)
+    box_of_row = np.asarray(box_of_row)
+    known = box_of_row >= 0
+    ids = np.where(known, box_of_row, 0)
+    n_boxes = int(ids.max()) + 1 if len(ids) else 0
+    in_box, known_probs = ids[known], probs[known]
+    sums = np.column_stack([np.bincount(in_box, known_probs[:, label], n_boxes)
+                            for label in range(probs.shape[1])])
+    counts = np.bincount(in_box, minlength=n_boxes)[ids]
+    others = (sums[ids] - probs) / np.maximum(counts - 1, 1)[:, None]
+    return np.where((known & (counts > 1))[:, None], others, np.nan)
 
 
 def _span_position(confident: np.ndarray, page_of_row: np.ndarray) -> np.ndarray:

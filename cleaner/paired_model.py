@@ -91,24 +91,27 @@ class PairedModel:
         for model in self._models.values():
             model.n_jobs = value
 
-    def predict_proba(self, X, *, page_of_row, copy_of_row=None):
+    def predict_proba(self, X, *, page_of_row, copy_of_row=None, box_of_row=None):
         X = np.asarray(X, dtype=np.float32)
         page_of_row = np.asarray(page_of_row)
         html_rows = html_pages_rows(X, page_of_row)
         if not html_rows.any():
-            return self.text.predict_proba(X, page_of_row=page_of_row, copy_of_row=copy_of_row)
+            return self.text.predict_proba(X, page_of_row=page_of_row, copy_of_row=copy_of_row,
+                                           box_of_row=box_of_row)
         if html_rows.all():
-            return self.html.predict_proba(X, page_of_row=page_of_row, copy_of_row=copy_of_row)
+            return self.html.predict_proba(X, page_of_row=page_of_row, copy_of_row=copy_of_row,
+                                           box_of_row=box_of_row)
         probs = np.zeros((len(X), len(self.text.classes_)))
         for model, rows in ((self.text, ~html_rows), (self.html, html_rows)):
             copies = None if copy_of_row is None else np.asarray(copy_of_row)[rows]
+            boxes = None if box_of_row is None else np.asarray(box_of_row)[rows]
             probs[rows] = model.predict_proba(X[rows], page_of_row=page_of_row[rows],
-                                              copy_of_row=copies)
+                                              copy_of_row=copies, box_of_row=boxes)
         return probs
 
-    def predict(self, X, *, page_of_row, copy_of_row=None):
-        return self.predict_proba(X, page_of_row=page_of_row,
-                                  copy_of_row=copy_of_row).argmax(axis=1)
+    def predict(self, X, *, page_of_row, copy_of_row=None, box_of_row=None):
+        return self.predict_proba(X, page_of_row=page_of_row, copy_of_row=copy_of_row,
+                                  box_of_row=box_of_row).argmax(axis=1)
 
 
 def _unblob(blob: bytes, kind: str):

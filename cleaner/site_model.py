@@ -55,11 +55,12 @@ class SiteModel:
         return {"n_estimators": self.n_estimators, "site_weight": self.site_weight,
                 "class_weight": self.class_weight, "random_state": self.random_state}
 
-    def fit(self, X, y, *, page_of_row, copy_of_row=None, sample_weight=None, **_ignored):
+    def fit(self, X, y, *, page_of_row, copy_of_row=None, box_of_row=None, sample_weight=None,
+            **_ignored):
         y = np.asarray(y, dtype=np.int64)
         labelled = y != UNLABELLED
         base_probs = self.base.predict_proba(X, page_of_row=page_of_row,
-                                             copy_of_row=copy_of_row)
+                                             copy_of_row=copy_of_row, box_of_row=box_of_row)
         Z = _site_features(X, base_probs)
         self.forest_ = ExtraTreesClassifier(
             n_estimators=self.n_estimators, min_samples_leaf=1, max_features="sqrt",
@@ -69,9 +70,9 @@ class SiteModel:
               np.asarray(sample_weight)[labelled])
         return self
 
-    def predict_proba(self, X, *, page_of_row, copy_of_row=None):
+    def predict_proba(self, X, *, page_of_row, copy_of_row=None, box_of_row=None):
         base_probs = self.base.predict_proba(X, page_of_row=page_of_row,
-                                             copy_of_row=copy_of_row)
+                                             copy_of_row=copy_of_row, box_of_row=box_of_row)
         if len(base_probs) == 0:
             return base_probs
         site = np.zeros_like(base_probs)
@@ -79,9 +80,9 @@ class SiteModel:
             _site_features(X, base_probs))
         return self.site_weight * site + (1 - self.site_weight) * base_probs
 
-    def predict(self, X, *, page_of_row, copy_of_row=None):
-        return self.predict_proba(X, page_of_row=page_of_row,
-                                  copy_of_row=copy_of_row).argmax(axis=1)
+    def predict(self, X, *, page_of_row, copy_of_row=None, box_of_row=None):
+        return self.predict_proba(X, page_of_row=page_of_row, copy_of_row=copy_of_row,
+                                  box_of_row=box_of_row).argmax(axis=1)
 
 
 

@@ -137,6 +137,7 @@ def combine_batches(parts: Sequence[LabelledBatch]) -> LabelledBatch:
         page_starts=np.concatenate([[0]] + [p.batch.page_starts[1:] + off
                                             for p, off in zip(parts, row_offsets, strict=False)]),
         copy_of_row=_renumbered_copies([p.batch.copy_of_row for p in parts]),
+        box_of_row=_renumbered_boxes([p.batch for p in parts]),
     )
     return LabelledBatch(files=[f for p in parts for f in p.files],
                          pages=[page for p in parts for page in p.pages], batch=batch,
@@ -152,6 +153,21 @@ def _renumbered_copies(parts: list[np.ndarray | None]) -> np.ndarray | None:
     return np.concatenate([part + off for part, off in zip(parts, offsets, strict=False)])
 
 
+def _renumbered_boxes(batches: list[LineBatch]) -> np.ndarray | None:
+    """The batches' box ids, apart in the combined batch (-1 stays -1); None when
+    no batch has any (text dumps only)."""
+    if all(batch.box_of_row is None for batch in batches):
+        return None
+    parts, offset = [], 0
+    for batch in batches:
+        boxes = batch.box_of_row
+        if boxes is None:
+            boxes = np.full(len(batch.X), -1, dtype=np.int64)
+        parts.append(np.where(boxes >= 0, boxes + offset, -1))
+        offset += int(boxes.max()) + 1 if len(boxes) else 0
+    return np.concatenate(parts)
+
+
 def _target(label: str | None, gold: frozenset[str], partial_weight: float) -> int:
     if label is None:
         return UNLABELLED
@@ -163,7 +179,8 @@ def _target(label: str | None, gold: frozenset[str], partial_weight: float) -> i
 def fit_classifier(data: LabelledBatch, **params) -> LineClassifier:
     clf = LineClassifier(**params)
     return clf.fit(data.batch.X, data.y, page_of_row=data.batch.page_of_row,
-                   copy_of_row=data.batch.copy_of_row, groups=data.groups,
+                   copy_of_row=data.batch.copy_of_row, box_of_row=data.batch.box_of_row,
+                   groups=data.groups,
                    sample_weight=data.weight)
 
 
@@ -195,7 +212,8 @@ def evaluate(estimator, files: list[LabelledPage], *, site_stats: bool = False) 
     """
     data = labelled_batch(files)
     probs = estimator.predict_proba(data.batch.X, page_of_row=data.batch.page_of_row,
-                                    copy_of_row=data.batch.copy_of_row)
+                                    copy_of_row=data.batch.copy_of_row,
+                                    box_of_row=data.batch.box_of_row)
     if site_stats:
         probs = _without_site_templates(data, probs)
     return score_probabilities(data, probs)
@@ -310,7 +328,8 @@ def train_site_model(
     data = labelled_batch(train_files, partial_weight=partial_weight)
     model = SiteModel(base.estimator).fit(
         data.batch.X, data.y, page_of_row=data.batch.page_of_row,
-        copy_of_row=data.batch.copy_of_row, sample_weight=data.weight)
+        copy_of_row=data.batch.copy_of_row, box_of_row=data.batch.box_of_row,
+        sample_weight=data.weight)
     card = base_card(model, name=out_dir.name)
     card["base"] = {"name": base.name, "model_sha256": base.card.get("model_sha256")}
     card["hosts"] = hosts if hosts is not None else hosts_of(train_files)

@@ -111,3 +111,25 @@ def test_chrome_names_flag_a_thread_nested_in_the_article_but_not_a_page_wrapper
     assert article.in_top and not article.in_chrome  # <body class=comments-open> holds it
     comment = cues["I have lived here for forty years and never seen the wall mended."]
     assert comment.in_top and comment.in_chrome
+
+
+def test_the_lines_of_one_container_share_a_box():
+    comment = ("<li class='comment'><div class='author'>{0}</div>"
+               "<div class='text'><p>I think the council is right about {0}.</p></div></li>")
+    html = page("<div class='story'><p>The council met on Tuesday, and voted.</p>",
+                "<p>The mayor was pleased, and said so.</p></div>",
+                "<ul class='menu'><li><a href='/a'>Home</a></li><li><a href='/b'>World</a></li>"
+                "</ul><ol class='comments'>", comment.format("Ann"), comment.format("Bob"), "</ol>")
+    cues = cues_by_line(html)
+    story = cues["The council met on Tuesday, and voted."]
+    assert story.box >= 0 and story.box == cues["The mayor was pleased, and said so."].box
+    assert cues["Home"].box == cues["World"].box != story.box
+    # A comment's author line is in the comment's box, its text in a box of its own.
+    ann, ann_text = cues["Ann"], cues["I think the council is right about Ann."]
+    assert len({ann.box, ann_text.box, cues["Bob"].box, story.box}) == 4
+
+
+def test_boxes_are_kept_on_a_page_with_no_top_container():
+    html = page("<ul>", *(f"<li><a href='/{k}'>Section {k}</a></li>" for k in range(5)), "</ul>")
+    boxes = {c.box for c in cues_by_line(html).values()}
+    assert len(boxes) == 1 and boxes.pop() >= 0

@@ -5,7 +5,7 @@ import pytest
 from sklearn.base import clone
 
 from cleaner.labels import LABELS
-from cleaner.model import UNLABELLED, LineClassifier
+from cleaner.model import N_LABELS, UNLABELLED, LineClassifier
 from cleaner.train import labelled_batch, load_label_files
 
 SMALL = {"n_estimators": 8, "n_folds": 2, "random_state": 0}
@@ -78,3 +78,17 @@ def test_estimator_is_cloneable_with_its_params():
 def test_empty_input_gives_empty_probabilities(seed_gold):
     clf = fit(seed_gold)
     assert clf.predict_proba(seed_gold.batch.X[:0], page_of_row=np.zeros(0)).shape == (0, 4)
+
+
+def test_second_pass_sees_the_other_lines_of_each_lines_box():
+    probs = np.array([[1.0, 0, 0, 0], [0.5, 0.5, 0, 0], [0, 0, 0, 1.0], [0, 1.0, 0, 0],
+                      [0, 0, 1.0, 0]])
+    boxes = np.array([0, 0, 1, -1, 0])
+    pages = np.zeros(5, dtype=np.int64)
+    stacked = LineClassifier(stack_offsets=()).stack_features(probs, pages, box_of_row=boxes)
+    box = stacked[:, -N_LABELS:]
+    np.testing.assert_allclose(box[0], (probs[1] + probs[4]) / 2)  # the others of box 0
+    np.testing.assert_allclose(box[4], (probs[0] + probs[1]) / 2)
+    assert np.isnan(box[2]).all() and np.isnan(box[3]).all()  # alone, and in no box
+    text_dump = LineClassifier(stack_offsets=()).stack_features(probs, pages)
+    assert np.isnan(text_dump[:, -N_LABELS:]).all()

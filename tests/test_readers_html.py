@@ -374,7 +374,8 @@ def test_cues_round_trip_and_format():
     cues = cues_of(ARTICLE, "  • World")
     assert DomCues.from_dict(cues.to_dict()) == cues
     assert format_cues(cues) == ("li@5 h0 link=1.00 in=a,header,li,nav cls=header,main,menu,nav"
-                                 " content=0.00")
+                                 f" box={cues.box} content=0.00")
+    assert cues.box >= 0
     paragraph = cues_of(ARTICLE, ARTICLE_LINES[10])
     assert DomCues.from_dict(paragraph.to_dict()) == paragraph
     # The article is the best container; this paragraph's div scores 0.96 of it.

@@ -16,6 +16,9 @@ A line inside an element named like chrome is flagged too (in_chrome), unless
 that element holds the best container (a <body class="comments-open">): a
 comment thread nested inside the article's container is still a comment thread.
 
+Each line also gets its box, the number of the element around its block (the
+classifier's second pass pools what its first pass made of a box's lines).
+
 It is a few numpy passes over the element tree the renderer numbered in
 document order (an element's descendants are the numbers from its own up to
 its `end`), so it is linear in the size of the page.
@@ -65,7 +68,7 @@ def with_content_scores(
     ends: list[int],
     weights: list[int],
 ) -> list[DomCues | None]:
-    """The cues with content, in_top, in_chrome and top_share filled in.
+    """The cues with content, in_top, in_chrome, top_share and box filled in.
 
     `line_blocks[k]` is the number of line k's block element (-1 for blank
     lines), `parents[n]` the number of element n's parent (-1 for the root) and
@@ -103,17 +106,20 @@ def with_content_scores(
     sub_linked = _subtree_sums(np.bincount(block, linked, n), end)
     link_density = np.divide(sub_linked, sub_chars, out=np.zeros(n), where=sub_chars > 0)
     score[:n] *= 1.0 - link_density
+    box = parent[block]  # the element around each line's block (n: none)
+    boxes = np.where(box < n, box, -1).tolist()
     top = int(np.argmax(score[:n]))
     if score[top] <= 0:  # no paragraph anywhere: no pick to report
-        return cues
+        no_pick = [0.0] * len(rows), [False] * len(rows), [False] * len(rows)
+        return _replaced(cues, rows, *no_pick, 0.0, boxes)
 
-    around = np.maximum(score[block], score[parent[block]]) / score[top]
+    around = np.maximum(score[block], score[box]) / score[top]
     content = np.round(np.clip(around, 0.0, 1.0), 2)
     in_top = (block >= top) & (block < end[top])
     in_chrome = _inside_chrome(weight < 0, top, end)[block]
     top_share = round(float(sub_chars[top] / max(own_chars.sum(), 1.0)), 2)
     return _replaced(cues, rows, content.tolist(), in_top.tolist(), in_chrome.tolist(),
-                     top_share)
+                     top_share, boxes)
 
 
 def _inside_chrome(chrome: np.ndarray, top: int, end: np.ndarray) -> np.ndarray:
@@ -146,17 +152,19 @@ def _subtree_sums(own: np.ndarray, end: np.ndarray) -> np.ndarray:
 
 
 def _replaced(cues: list[DomCues | None], rows: list[int], content: list[float],
-              in_top: list[bool], in_chrome: list[bool], top_share: float
-              ) -> list[DomCues | None]:
-    """New cues for the rows; lines that shared cues and scores share them still."""
+              in_top: list[bool], in_chrome: list[bool], top_share: float,
+              box: list[int]) -> list[DomCues | None]:
+    """New cues for the rows; lines that shared cues, scores and a box share them still."""
     out = list(cues)
-    made: dict[tuple[int, float, bool, bool], DomCues] = {}
-    for k, score, inside, chrome in zip(rows, content, in_top, in_chrome, strict=True):
+    made: dict[tuple[int, float, bool, bool, int], DomCues] = {}
+    for k, score, inside, chrome, around in zip(rows, content, in_top, in_chrome, box,
+                                                strict=True):
         old = cues[k]
-        key = (id(old), score, inside, chrome)
+        key = (id(old), score, inside, chrome, around)
         new = made.get(key)
         if new is None:  # the constructor, not dataclasses.replace: four times faster
             new = made[key] = DomCues(old.link_share, old.tag, old.heading, old.depth,
-                                      old.inside, old.tokens, score, inside, chrome, top_share)
+                                      old.inside, old.tokens, score, inside, chrome, top_share,
+                                      around)
         out[k] = new
     return out

@@ -1096,8 +1096,9 @@ def own_url(html: str) -> str | None:
 
 def format_cues(cues: DomCues | None) -> str:
     """One short line for `cleaner lines --cues`, e.g.
-    "li@7 h0 link=1.00 in=li,nav cls=menu,nav" (tag@depth, heading, link share,
-    enclosing INSIDE_TAGS, class tokens); "" for a blank line."""
+    "li@7 h0 link=1.00 in=li,nav cls=menu,nav box=12 content=0.00" (tag@depth,
+    heading, link share, enclosing INSIDE_TAGS, class tokens, box, content score,
+    then "top" and "chrome" where they hold); "" for a blank line."""
     if cues is None:
         return ""
     text = f"{cues.tag or '-'}@{cues.depth} h{cues.heading} link={cues.link_share:.2f}"
@@ -1105,6 +1106,7 @@ def format_cues(cues: DomCues | None) -> str:
         text += " in=" + ",".join(sorted(cues.inside))
     if cues.tokens:
         text += " cls=" + ",".join(sorted(cues.tokens))
-    text += f" content={cues.content:.2f}" + (" top" if cues.in_top else "")
+    text += f" box={cues.box} content={cues.content:.2f}"
+    text += " top" if cues.in_top else ""
     text += " chrome" if cues.in_chrome else ""
     return text
