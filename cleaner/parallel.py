@@ -150,8 +150,9 @@ def _exit_with_parent() -> None:
 
 def read_source(source: Source, *, input_format: str = "auto",
                 max_bytes: int = DEFAULT_MAX_BYTES,
-                max_lines: int = DEFAULT_MAX_LINES) -> Page | Result:
-    """The page behind a source, or an error result that names it. Never raises."""
+                max_lines: int = DEFAULT_MAX_LINES, cues: bool = True) -> Page | Result:
+    """The page behind a source, or an error result that names it. Never raises.
+    `cues=False`: HTML without its DOM cues, for site stats' first pass."""
     if source.error is not None:
         return error_result(source.id, source.source, source.url, source.error)
     page_format = source.kind or input_format  # a container's record says what it holds
@@ -160,13 +161,14 @@ def read_source(source: Source, *, input_format: str = "auto",
             if len(source.content) > max_bytes:
                 raise PageError(too_large(len(source.content), max_bytes, "characters"))
             return page_from_text(source.content, id=source.id, source=source.source,
-                                  url=source.url, input_format=page_format, max_lines=max_lines)
+                                  url=source.url, input_format=page_format, max_lines=max_lines,
+                                  cues=cues)
         data = source.read_bytes(limit=max_bytes)
         if len(data) > max_bytes:
             raise PageError(too_large(_file_size(source), max_bytes))
         return page_from_bytes(data, id=source.id, source=source.source, url=source.url,
                                input_format=page_format, max_bytes=max_bytes,
-                               max_lines=max_lines)
+                               max_lines=max_lines, cues=cues)
     except PageError as error:
         return error_result(source.id, source.source, source.url, str(error))
     except OSError as error:
@@ -187,7 +189,7 @@ def _file_size(source: Source) -> int | None:
 
 
 def _read_timed(source: Source, settings: Settings, beacon: Beacon | None, number: int,
-                index: int) -> Page | Result:
+                index: int, cues: bool = True) -> Page | Result:
     """read_source under the page time budget; a worker notes in its beacon that it
     reads page `index` of chunk `number`."""
     if beacon is not None:
@@ -196,7 +198,7 @@ def _read_timed(source: Source, settings: Settings, beacon: Beacon | None, numbe
     if settings.test_hook and source.error is None:
         _test_hook(settings.test_hook, source, in_worker=beacon is not None)
     page = read_source(source, input_format=settings.input_format,
-                       max_bytes=settings.max_bytes, max_lines=settings.max_lines)
+                       max_bytes=settings.max_bytes, max_lines=settings.max_lines, cues=cues)
     if beacon is not None:
         beacon.reading(number, -1)
     if settings.page_timeout and time.monotonic() - started > settings.page_timeout:
@@ -238,7 +240,8 @@ def sketch_chunk(settings: Settings, chunk: list[Source], number: int = 0, *,
     with _worker_side(settings, in_worker=in_worker) as beacon:
         sketches = []
         for index, source in enumerate(chunk):
-            page = _read_timed(source, settings, beacon, number, index)
+            # Only the lines make a sketch: HTML is rendered without its cues.
+            page = _read_timed(source, settings, beacon, number, index, cues=False)
             sketches.append(_sketch(page) if isinstance(page, Page) else None)
         return sketches
 

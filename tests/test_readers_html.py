@@ -625,3 +625,15 @@ def test_markers_change_nothing_on_real_pages():
         lines, cues = render_tree(tree)
         assert [MARKER.sub("", line) for line in lines] == plain[0], path
         assert cues == plain[1], path
+
+
+def test_without_cues_the_lines_are_the_same():
+    pages = [ARTICLE]
+    for folder in (DRAGNET_HTML, L3S_HTML):
+        pages += [p.read_bytes() for p in sorted(folder.glob("*.htm*"))[:20]] if folder.is_dir() \
+            else []
+    for html in pages:
+        lines, cues = render_html(html)
+        assert render_html(html, cues=False) == (lines, None)
+    page = read_html(ARTICLE, cues=False)
+    assert page.lines == read_html(ARTICLE).lines and page.cues is None

@@ -317,3 +317,27 @@ def test_eval_scores_a_batch_with_site_stats_unless_told_not_to(seed_files, tmp_
 @given(st.lists(st.text().map(lambda text: text.replace("\n", " "))))
 def test_a_page_is_normalised_as_its_lines_one_by_one(lines):
     assert normalised_lines(lines) == [normalised(line) for line in lines]
+
+
+def test_pass_one_renders_html_without_cues_and_sketches_the_same_lines(tmp_path, monkeypatch):
+    import cleaner.parallel
+    from cleaner.inputs import iter_sources
+    from cleaner.parallel import Settings, read_source, sketch_chunk
+
+    article = (Path(__file__).parent / "data" / "news_article.html").read_text(encoding="utf-8")
+    for k in range(3):
+        (tmp_path / f"{k}.html").write_text(article.replace("sea wall", f"sea wall {k}"),
+                                            encoding="utf-8")
+    sources = list(iter_sources([str(tmp_path)]))
+    asked = []
+
+    def spy(source, **kwargs):
+        asked.append(kwargs.get("cues", True))
+        return read_source(source, **kwargs)
+
+    monkeypatch.setattr(cleaner.parallel, "read_source", spy)
+    quick = sketch_chunk(Settings(model="default", keep=frozenset({"body"})), sources)
+    assert asked == [False, False, False]
+    full = [sketch_page(read_source(source)) for source in sources]
+    assert [(s.site, s.signature) for s in quick] == [(s.site, s.signature) for s in full]
+    assert all(np.array_equal(a.lines, b.lines) for a, b in zip(quick, full, strict=True))

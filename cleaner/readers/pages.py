@@ -53,8 +53,10 @@ def page_from_bytes(
     input_format: str = "auto",
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_lines: int = DEFAULT_MAX_LINES,
+    cues: bool = True,
 ) -> Page:
-    """Read one page; raise PageError with a one-line reason when it cannot be read."""
+    """Read one page; raise PageError with a one-line reason when it cannot be read.
+    `cues=False`: HTML without its DOM cues (site stats' first pass needs the lines only)."""
     if len(data) > max_bytes:
         raise PageError(too_large(len(data), max_bytes))
     if is_gzip(data):
@@ -66,16 +68,16 @@ def page_from_bytes(
         raise PageError("binary content, not a text dump or HTML page")
     text, encoding = decode_bytes(data, html=input_format != "text", clean=False)
     return _page(text, id=id, source=source, url=url, input_format=input_format,
-                 max_lines=max_lines, controls=may_hold_controls(data, encoding))
+                 max_lines=max_lines, controls=may_hold_controls(data, encoding), cues=cues)
 
 
 def page_from_text(
     text: str, *, id: str = "", source: str = "", url: str | None = None,
-    input_format: str = "auto", max_lines: int = DEFAULT_MAX_LINES,
+    input_format: str = "auto", max_lines: int = DEFAULT_MAX_LINES, cues: bool = True,
 ) -> Page:
     """Read one page given as text; raise PageError when it cannot be read."""
     return _page(without_surrogates(text), id=id, source=source, url=url, input_format=input_format,
-                 max_lines=max_lines)
+                 max_lines=max_lines, cues=cues)
 
 
 def too_large(size: int | None, max_bytes: int, unit: str = "bytes") -> str:
@@ -86,7 +88,7 @@ def too_large(size: int | None, max_bytes: int, unit: str = "bytes") -> str:
 
 
 def _page(text: str, *, id: str, source: str, url: str | None, input_format: str,
-          max_lines: int, controls: bool = True) -> Page:
+          max_lines: int, controls: bool = True, cues: bool = True) -> Page:
     """The page of decoded text that may still hold control characters (unless
     `controls` is False): a dump drops them line by line (keeping its lines),
     HTML as a whole."""
@@ -96,7 +98,7 @@ def _page(text: str, *, id: str, source: str, url: str | None, input_format: str
     if input_format == "html" or (input_format == "auto" and looks_like_html(cleaned)):
         from cleaner.readers.html import read_html  # selectolax only when HTML shows up
 
-        page = read_html(cleaned, id=id, source=source, url=url, strict=True)
+        page = read_html(cleaned, id=id, source=source, url=url, strict=True, cues=cues)
         _check_lines(len(page.lines), max_lines)
         return page
     _check_lines(count_lines(text), max_lines)  # before the lines take memory
