@@ -346,8 +346,10 @@ def lines_command(
     """Print the page as the lines cleaner labels: the renderer's debugging aid.
 
     With --cues each line starts with its cues: tag@depth, heading level, the
-    share of its characters inside links, enclosing regions (in=) and class or
-    id tokens of its ancestors (cls=). Blank lines separate blocks.
+    share of its characters inside links, enclosing regions (in=), class or id
+    tokens of its ancestors (cls=), its box (the element around its block), its
+    container's content score, and "top" or "chrome" where they hold. Blank
+    lines separate blocks.
 
     Example: cleaner lines page.html --cues | less
     """

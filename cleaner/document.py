@@ -77,7 +77,9 @@ class Page:
     source: str = ""
     url: str | None = None
     kind: str = "text"  # "text" for a text dump, "html" for a rendered HTML page
-    cues: list[DomCues | None] | None = None  # one per line when kind == "html"
+    # one per line when kind == "html" (None: HTML read for its lines only,
+    # read_html(cues=False), as site stats' first pass reads it)
+    cues: list[DomCues | None] | None = None
     meta: dict[str, str] = field(default_factory=dict)
     _content: list[int] | None = field(default=None, repr=False, compare=False)
 

@@ -224,18 +224,22 @@ def _box_consensus(probs: np.ndarray, box_of_row: np.ndarray | None) -> np.ndarr
     container): the paragraphs of an article, the lines of one comment, the items
     of one list mostly share a label, and a line pass one got wrong is outvoted.
     NaN (missing) for a line alone in its box or outside any (-1, a text dump)."""
+    out = np.full(probs.shape, np.nan)
     if box_of_row is None:
-        return np.full(probs.shape, np.nan)
+        return out
     box_of_row = np.asarray(box_of_row)
     known = box_of_row >= 0
-    ids = np.where(known, box_of_row, 0)
+    # Box ids are element numbers, as sparse as the page's markup: numbered 0..k-1
+    # here, the work and memory follow the lines, not the elements.
+    _, ids = np.unique(box_of_row[known], return_inverse=True)
+    known_probs = probs[known]
     n_boxes = int(ids.max()) + 1 if len(ids) else 0
-    in_box, known_probs = ids[known], probs[known]
-    sums = np.column_stack([np.bincount(in_box, known_probs[:, label], n_boxes)
+    sums = np.column_stack([np.bincount(ids, known_probs[:, label], n_boxes)
                             for label in range(probs.shape[1])])
-    counts = np.bincount(in_box, minlength=n_boxes)[ids]
-    others = (sums[ids] - probs) / np.maximum(counts - 1, 1)[:, None]
-    return np.where((known & (counts > 1))[:, None], others, np.nan)
+    counts = np.bincount(ids, minlength=n_boxes)[ids]
+    others = (sums[ids] - known_probs) / np.maximum(counts - 1, 1)[:, None]
+    out[known] = np.where((counts > 1)[:, None], others, np.nan)
+    return out
 
 
 def _span_position(confident: np.ndarray, page_of_row: np.ndarray) -> np.ndarray:

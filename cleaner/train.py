@@ -70,6 +70,12 @@ def _sidecar_cues(path: Path) -> list[DomCues | None] | None:
     if not sidecar.is_file():
         return None
     entries = json.loads(sidecar.read_text(encoding="utf-8"))
+    if any(entry and "box" not in entry for entry in entries):
+        # Written before feature schema lines-v10: the lines train and score
+        # without their boxes, which cleaning a page always has.
+        log.warning("%s: cues written by an older cleaner, without the lines' boxes: "
+                    "its lines train and score without them (`cleaner label` writes "
+                    "them)", sidecar)
     return [DomCues.from_dict(entry) if entry else None for entry in entries]
 
 

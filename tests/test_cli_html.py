@@ -122,3 +122,19 @@ def test_label_train_eval_on_html(tmp_path):
     assert result.exit_code == 0
     figures = json.loads(result.stdout)
     assert figures["labels"]["body"]["support"] > 0
+
+
+def test_cues_written_before_boxes_still_load_and_say_so(tmp_path, caplog):
+    from cleaner.train import load_label_files, page_of
+
+    labels = tmp_path / "labels"
+    assert invoke("label", ARTICLE, "-o", labels).exit_code == 0
+    sidecar = next(labels.glob("*.cues.json"))
+    entries = json.loads(sidecar.read_text(encoding="utf-8"))
+    assert all("box" in entry for entry in entries if entry)
+    sidecar.write_text(json.dumps([{k: v for k, v in entry.items() if k != "box"} if entry
+                                   else None for entry in entries]), encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        page = page_of(load_label_files([labels])[0])
+    assert page.kind == "html" and all(c.box == -1 for c in page.cues if c is not None)
+    assert "without the lines' boxes" in caplog.text and sidecar.name in caplog.text

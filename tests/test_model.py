@@ -92,3 +92,13 @@ def test_second_pass_sees_the_other_lines_of_each_lines_box():
     assert np.isnan(box[2]).all() and np.isnan(box[3]).all()  # alone, and in no box
     text_dump = LineClassifier(stack_offsets=()).stack_features(probs, pages)
     assert np.isnan(text_dump[:, -N_LABELS:]).all()
+
+
+def test_box_ids_as_sparse_as_a_huge_page_cost_what_the_lines_cost():
+    probs = np.array([[1.0, 0, 0, 0], [0, 1.0, 0, 0], [0, 0, 1.0, 0]])
+    boxes = np.array([40_000_000, 10**15, 10**15])  # element numbers of a page of 4 MB of divs
+    stacked = LineClassifier(stack_offsets=()).stack_features(probs, np.zeros(3, dtype=np.int64),
+                                                              box_of_row=boxes)
+    box = stacked[:, -N_LABELS:]
+    assert np.isnan(box[0]).all()
+    np.testing.assert_allclose(box[1:], probs[[2, 1]])

@@ -51,7 +51,9 @@ def test_a_mixed_batch_gives_what_each_page_gives_alone(cleaner, pages):
 def test_html_pages_go_to_the_html_model(cleaner, pages):
     pair = cleaner.model.estimator
     batch = batch_features(pages[1:2])
-    args = {"page_of_row": batch.page_of_row, "copy_of_row": batch.copy_of_row}
+    args = {"page_of_row": batch.page_of_row, "copy_of_row": batch.copy_of_row,
+            "box_of_row": batch.box_of_row}
+    assert (batch.box_of_row >= 0).all()
     np.testing.assert_allclose(pair.predict_proba(batch.X, **args),
                                pair.html.predict_proba(batch.X, **args))
     text = batch_features(pages[:1])
