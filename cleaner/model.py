@@ -208,15 +208,7 @@ def _copy_consensus(probs: np.ndarray, copy_of_row: np.ndarray | None) -> np.nda
     A reader quoting a comment repeats its text; the quote is a comment too,
     whatever it looks like on its own. NaN (missing) for lines without copies.
     """
-    if copy_of_row is None:
-        return np.full(probs.shape, np.nan)
-    copy_of_row = np.asarray(copy_of_row)
-    n_groups = int(copy_of_row.max()) + 1 if len(copy_of_row) else 0
-    sums = np.zeros((n_groups, probs.shape[1]))
-    np.add.at(sums, copy_of_row, probs)
-    counts = np.bincount(copy_of_row, minlength=n_groups)[copy_of_row]
-    others = (sums[copy_of_row] - probs) / np.maximum(counts - 1, 1)[:, None]
-    return np.where((counts > 1)[:, None], others, np.nan)
+    return _others_in_group(probs, copy_of_row)
 
 
 def _box_consensus(probs: np.ndarray, box_of_row: np.ndarray | None) -> np.ndarray:
@@ -224,19 +216,25 @@ def _box_consensus(probs: np.ndarray, box_of_row: np.ndarray | None) -> np.ndarr
     container): the paragraphs of an article, the lines of one comment, the items
     of one list mostly share a label, and a line pass one got wrong is outvoted.
     NaN (missing) for a line alone in its box or outside any (-1, a text dump)."""
+    return _others_in_group(probs, box_of_row)
+
+
+def _others_in_group(probs: np.ndarray, group_of_row: np.ndarray | None) -> np.ndarray:
+    """Mean `probs` of the other rows of each row's group; NaN for a row alone in its
+    group or in none (-1), and everywhere when there are no groups (None)."""
     out = np.full(probs.shape, np.nan)
-    if box_of_row is None:
+    if group_of_row is None:
         return out
-    box_of_row = np.asarray(box_of_row)
-    known = box_of_row >= 0
-    # Box ids are element numbers, as sparse as the page's markup: numbered 0..k-1
-    # here, the work and memory follow the lines, not the elements.
-    _, ids = np.unique(box_of_row[known], return_inverse=True)
+    group_of_row = np.asarray(group_of_row)
+    known = group_of_row >= 0
+    # Ids may be as sparse as element numbers: numbered 0..k-1 here, the work and
+    # memory follow the rows, not the ids.
+    _, ids = np.unique(group_of_row[known], return_inverse=True)
     known_probs = probs[known]
-    n_boxes = int(ids.max()) + 1 if len(ids) else 0
-    sums = np.column_stack([np.bincount(ids, known_probs[:, label], n_boxes)
+    n_groups = int(ids.max()) + 1 if len(ids) else 0
+    sums = np.column_stack([np.bincount(ids, known_probs[:, label], n_groups)
                             for label in range(probs.shape[1])])
-    counts = np.bincount(ids, minlength=n_boxes)[ids]
+    counts = np.bincount(ids, minlength=n_groups)[ids]
     others = (sums[ids] - known_probs) / np.maximum(counts - 1, 1)[:, None]
     out[known] = np.where((counts > 1)[:, None], others, np.nan)
     return out

@@ -155,23 +155,26 @@ def combine_batches(parts: Sequence[LabelledBatch]) -> LabelledBatch:
 def _renumbered_copies(parts: list[np.ndarray | None]) -> np.ndarray | None:
     if any(part is None for part in parts):
         return None
-    offsets = np.cumsum([0] + [int(part.max()) + 1 if len(part) else 0 for part in parts])
-    return np.concatenate([part + off for part, off in zip(parts, offsets, strict=False)])
+    return _ids_apart(parts, [len(part) for part in parts])
 
 
 def _renumbered_boxes(batches: list[LineBatch]) -> np.ndarray | None:
-    """The batches' box ids, apart in the combined batch (-1 stays -1); None when
-    no batch has any (text dumps only)."""
+    """None when no batch has boxes (text dumps only)."""
     if all(batch.box_of_row is None for batch in batches):
         return None
-    parts, offset = [], 0
-    for batch in batches:
-        boxes = batch.box_of_row
-        if boxes is None:
-            boxes = np.full(len(batch.X), -1, dtype=np.int64)
-        parts.append(np.where(boxes >= 0, boxes + offset, -1))
-        offset += int(boxes.max()) + 1 if len(boxes) else 0
-    return np.concatenate(parts)
+    return _ids_apart([batch.box_of_row for batch in batches],
+                      [len(batch.X) for batch in batches])
+
+
+def _ids_apart(parts: list[np.ndarray | None], sizes: list[int]) -> np.ndarray:
+    """Each part's ids (-1: none; a missing part: all none), offset past the ids of
+    the parts before it, so that no two parts share one."""
+    out, offset = [], 0
+    for part, size in zip(parts, sizes, strict=True):
+        ids = np.full(size, -1, dtype=np.int64) if part is None else np.asarray(part)
+        out.append(np.where(ids >= 0, ids + offset, -1))
+        offset += int(ids.max()) + 1 if len(ids) else 0
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
 def _target(label: str | None, gold: frozenset[str], partial_weight: float) -> int:
