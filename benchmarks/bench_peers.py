@@ -46,12 +46,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cleaner.clean import Cleaner
-from cleaner.corpus.build import gold_parts
-from cleaner.corpus.records import DATASETS, PageRecord, page_records
-from cleaner.metrics import PageMatch, leak_share, match_text, text_scores
 from cleaner.readers.decode import decode_bytes
 from cleaner.readers.pages import page_from_bytes
 from cleaner.site_stats import SiteStats
+from cleaner.training.corpus.build import gold_parts
+from cleaner.training.corpus.records import DATASETS, PageRecord, page_records
+from cleaner.training.metrics import PageMatch, leak_share, match_text, text_scores
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATASETS = REPO.parent / "shared" / "datasets"

@@ -1,6 +1,6 @@
 """Site stats on held-out hosts: body text before and after, and what pass one costs.
 
-    python -m cleaner.corpus build                  # once: the label files
+    python -m cleaner.training.corpus build                  # once: the label files
     python -m benchmarks.bench_site_stats           # quality, then the cost of pass one
     python -m benchmarks.bench_site_stats --no-speed --json out.json
 
@@ -30,9 +30,9 @@ from pathlib import Path
 
 from benchmarks.bench_batch import clean_command, html_warc, machine, measure, text_dumps
 from cleaner.clean import Cleaner, join_kept
-from cleaner.metrics import match_text, text_scores
 from cleaner.site_stats import BUCKET_PAGES, SiteStats, site_key
-from cleaner.train import gold_labels, load_label_files, page_of
+from cleaner.training.metrics import match_text, text_scores
+from cleaner.training.train import gold_labels, load_label_files, page_of
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "data" / "build" / "corpus"
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     if not (CORPUS / "l3s-gn1").is_dir():
-        raise SystemExit(f"no corpus in {CORPUS}: run python -m cleaner.corpus build")
+        raise SystemExit(f"no corpus in {CORPUS}: run python -m cleaner.training.corpus build")
     cleaner = Cleaner.load()
     rows = [quality(cleaner, dataset, renderer) for dataset, renderer in SETS
             if (CORPUS / dataset / renderer / "heldout").is_dir()]

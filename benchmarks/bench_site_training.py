@@ -1,6 +1,6 @@
 """Learning curve of site training: label k pages of a site, retrain, score the rest.
 
-    python -m cleaner.corpus build                          # once: the label files
+    python -m cleaner.training.corpus build                          # once: the label files
     python -m benchmarks.bench_site_training                # held-out sites, k = 1, 2, 4
     python -m benchmarks.bench_site_training --sites train  # training-split sites (design only)
 
@@ -36,8 +36,8 @@ from pathlib import Path
 import numpy as np
 
 from cleaner.clean import Cleaner
-from cleaner.site_model import SITE_WEIGHT, SiteModel
-from cleaner.train import labelled_batch, load_label_files, score_probabilities, site_of
+from cleaner.model.site import SITE_WEIGHT, SiteModel
+from cleaner.training.train import labelled_batch, load_label_files, score_probabilities, site_of
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "data" / "build" / "corpus"
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     sites = site_pages(args.sites, args.renderer)
     if not sites:
         raise SystemExit(f"no sites with >= {MIN_PAGES} pages in {CORPUS}: "
-                         "run python -m cleaner.corpus build")
+                         "run python -m cleaner.training.corpus build")
     print(f"site weight {args.site_weight}, settings {args.params}")
     print("| site | pages | k | body F1 default | body F1 site model | train s |")
     print("| --- | --- | --- | --- | --- | --- |")

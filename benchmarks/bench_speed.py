@@ -7,7 +7,7 @@ the same code path as the CLI. BLAS and OpenMP are held to one thread.
     python benchmarks/bench_speed.py                      # seeds, l3s-gn1 dumps and HTML
     python benchmarks/bench_speed.py --dir some/dumps --json speed.json
 
-The held-out dumps come from the corpus (`python -m cleaner.corpus build`);
+The held-out dumps come from the corpus (`python -m cleaner.training.corpus build`);
 without it only the seeds are measured. The HTML rows clean the held-out
 l3s-gn1 and dragnet pages as crawled (raw HTML, parsing and rendering included),
 read where they sit in ../shared/datasets.
@@ -41,15 +41,15 @@ from threadpoolctl import threadpool_limits
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from cleaner.batch import run  # noqa: E402
+from cleaner.batch.run import run  # noqa: E402
+from cleaner.batch.sinks import TextTreeSink, outcome_of  # noqa: E402
+from cleaner.batch.workers import chunked, read_source  # noqa: E402
 from cleaner.clean import Cleaner, labelled_result, line_batches  # noqa: E402
 from cleaner.document import Page  # noqa: E402
-from cleaner.features import batch_features  # noqa: E402
-from cleaner.inputs import iter_sources  # noqa: E402
-from cleaner.labelfile import read_label_file  # noqa: E402
-from cleaner.output import TextTreeSink, outcome_of  # noqa: E402
-from cleaner.parallel import chunked, read_source  # noqa: E402
+from cleaner.features.text import batch_features  # noqa: E402
+from cleaner.readers.sources import iter_sources  # noqa: E402
 from cleaner.site_stats import sketch_page  # noqa: E402
+from cleaner.training.labelfile import read_label_file  # noqa: E402
 
 SEEDS = REPO.parent / "shared" / "seeds"
 HELDOUT_DUMPS = REPO / "data" / "build" / "corpus" / "l3s-gn1" / "w3m" / "heldout"
@@ -81,7 +81,7 @@ def crawl_like(directory: Path, scratch: Path) -> Path:
 
 def heldout_html(dataset: str, scratch: Path) -> Path | None:
     """The held-out pages of a dataset as crawled, linked into one folder."""
-    from cleaner.corpus.records import page_records
+    from cleaner.training.corpus.records import page_records
 
     datasets = REPO.parent / "shared" / "datasets"
     if not (datasets / dataset).is_dir():

@@ -18,9 +18,9 @@ from typing import TypeVar
 import numpy as np
 
 from cleaner.document import Page, Result
-from cleaner.features import batch_features
+from cleaner.features.text import batch_features
 from cleaner.labels import LABELS
-from cleaner.modelfile import LoadedModel, ModelError, load_model
+from cleaner.model.files import LoadedModel, ModelError, load_model
 from cleaner.readers.pages import page_from_bytes, page_from_text
 from cleaner.site_stats import Templates, without_template_body
 

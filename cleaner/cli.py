@@ -22,23 +22,23 @@ from typing import Annotated
 import typer
 
 from cleaner import __version__
-from cleaner.batch import read_source, resume, run
+from cleaner.batch.journal import Journal, fingerprint
+from cleaner.batch.run import read_source, resume, run
+from cleaner.batch.sinks import JsonlSink, Sink, StdoutTextSink, TextTreeSink
+from cleaner.batch.watchdog import WorkersFailed
+from cleaner.batch.workers import CHUNK_PAGES, DEFAULT_PAGE_TIMEOUT, all_cores, check_model
 from cleaner.clean import Cleaner
 from cleaner.document import Result
-from cleaner.inputs import STDIN, InputError, InputOptions, check_inputs, iter_sources
-from cleaner.labelfile import LabelFileError
 from cleaner.labels import LABELS, parse_keep
-from cleaner.modelfile import ModelError
-from cleaner.output import JsonlSink, Sink, StdoutTextSink, TextTreeSink
-from cleaner.parallel import CHUNK_PAGES, DEFAULT_PAGE_TIMEOUT, all_cores, check_model
-from cleaner.prelabel import UNSURE_BELOW, write_prelabelled
-from cleaner.readers.html import format_cues
+from cleaner.model.files import ModelError
+from cleaner.readers.html.render import format_cues
 from cleaner.readers.jsonl import JsonlFields
 from cleaner.readers.pages import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES
-from cleaner.report import full_report, side_by_side
-from cleaner.resume import Journal, fingerprint
-from cleaner.views import line_views, render_summary, render_view
-from cleaner.watchdog import WorkersFailed
+from cleaner.readers.sources import STDIN, InputError, InputOptions, check_inputs, iter_sources
+from cleaner.show import line_views, render_summary, render_view
+from cleaner.training.labelfile import LabelFileError
+from cleaner.training.prelabel import UNSURE_BELOW, write_prelabelled
+from cleaner.training.report import full_report, side_by_side
 
 EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # what shells report for a command stopped by Ctrl-C
@@ -257,7 +257,7 @@ def _site_models(models: Path | None) -> dict[str, str]:
     """{site model folder: its file's SHA-256} of --models; fails early on a bad one."""
     if models is None:
         return {}
-    from cleaner.routing import bound_models
+    from cleaner.model.routing import bound_models
 
     bound = bound_models(models)
     if not bound:
@@ -438,7 +438,7 @@ def train(
 
     Example: cleaner train labels/mysite/ --base default -o models/mysite
     """
-    from cleaner.train import train_model, train_site_model
+    from cleaner.training.train import train_model, train_site_model
 
     train_files = _label_files(labelled)
     heldout_files = _label_files(heldout) if heldout else None
@@ -460,7 +460,7 @@ def train(
 
 
 def _label_files(paths: list[Path]):
-    from cleaner.train import load_label_files
+    from cleaner.training.train import load_label_files
 
     try:
         files = load_label_files(paths)
@@ -488,7 +488,7 @@ def evaluate_command(
 
     Example: cleaner eval labels/mysite-check/ --model models/mysite --compare default
     """
-    from cleaner.train import evaluate
+    from cleaner.training.train import evaluate
 
     files = _label_files(labelled)
     cleaner = load_cleaner(model)

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import re
 from array import array
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -39,10 +38,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cleaner.corpus.split import host_of
 from cleaner.document import Page
+from cleaner.features.tokens import utf32, word_char_table
 from cleaner.labels import LABEL_INDEX
-from cleaner.token_features import utf32, word_char_table
+from cleaner.sites import site_key
 
 MIN_PAGES = 2
 MIN_SHARE = 0.5
@@ -59,7 +58,6 @@ BUCKET_PAGES = 16
 # lines fit. A new line that finds no room is not counted, so a count is
 # always a lower bound: a line is never taken for template by mistake.
 MAX_COUNTED_LINES = 8192
-FOLDER_SITE = "folder:"
 NON_WORD = re.compile(r"\W+")
 NEWLINE, SPACE = ord("\n"), ord(" ")
 BODY = LABEL_INDEX["body"]
@@ -98,13 +96,6 @@ def line_hash(text: str) -> int:
     """A 64-bit hash of a normalised line, the same in every process (unlike hash())."""
     digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "little")
-
-
-def site_key(page: Page) -> str:
-    """The site a page belongs to: the host of its URL (or of the canonical URL it
-    states, or the host a label file names), else the folder it was read from."""
-    host = host_of(page.url) or host_of(page.meta.get("own_url")) or page.meta.get("host")
-    return host if host else FOLDER_SITE + os.path.dirname(page.source)
 
 
 @dataclass(frozen=True, slots=True)

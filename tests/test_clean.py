@@ -6,8 +6,8 @@ import pytest
 from cleaner import Cleaner
 from cleaner.clean import join_kept
 from cleaner.document import Page, Result
-from cleaner.labelfile import read_label_file
 from cleaner.readers.decode import decode_bytes
+from cleaner.training.labelfile import read_label_file
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.labelfile import read_label_file
+from cleaner.training.labelfile import read_label_file
 
 runner = CliRunner()
 
@@ -168,7 +168,7 @@ def test_installed_entry_point_runs():
 def test_a_batch_on_workers_spares_the_main_process_the_sklearn_import(seed_files, tmp_path):
     """Workers load the model; the main process only walks, sends and writes, so it
     must not pay scikit-learn's second-long import (a batch's start-up time)."""
-    from cleaner.parallel import CHUNK_PAGES
+    from cleaner.batch.workers import CHUNK_PAGES
 
     pages = tmp_path / "pages"
     pages.mkdir()

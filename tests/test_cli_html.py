@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.labelfile import read_label_file
+from cleaner.training.labelfile import read_label_file
 
 runner = CliRunner()
 ARTICLE = Path(__file__).parent / "data" / "news_article.html"
@@ -125,7 +125,7 @@ def test_label_train_eval_on_html(tmp_path):
 
 
 def test_cues_written_before_boxes_still_load_and_say_so(tmp_path, caplog):
-    from cleaner.train import load_label_files, page_of
+    from cleaner.training.train import load_label_files, page_of
 
     labels = tmp_path / "labels"
     assert invoke("label", ARTICLE, "-o", labels).exit_code == 0

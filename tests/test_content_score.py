@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.document import DomCues
-from cleaner.readers.html import read_html, render_html
+from cleaner.readers.html.render import read_html, render_html
 from tests.test_readers_html import ARTICLE, ARTICLE_LINES
 
 DRAGNET = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "dragnet"

@@ -9,27 +9,26 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cleaner.corpus import page_records
-from cleaner.corpus.__main__ import app
-from cleaner.corpus.align import GoldText, align_lines, best_chain, find_runs, tokens
-from cleaner.corpus.build import build_records
-from cleaner.corpus.cleaneval import gold_text as cleaneval_gold
-from cleaner.corpus.dragnet import SEPARATOR, split_gold
-from cleaner.corpus.l3s import N_CLASSES, class_of_tag, gold_texts, label_annotated
-from cleaner.corpus.markers import insert_markers, read_markers
-from cleaner.corpus.readability import html_text
-from cleaner.corpus.render import W3M, W3M_MARKER_BASE, Renderer, neutralise_charset
-from cleaner.corpus.split import (
+from cleaner.training.corpus import page_records
+from cleaner.training.corpus.__main__ import app
+from cleaner.training.corpus.align import GoldText, align_lines, best_chain, find_runs, tokens
+from cleaner.sites import host_of, registrable_domain
+from cleaner.training.corpus.build import build_records
+from cleaner.training.corpus.cleaneval import gold_text as cleaneval_gold
+from cleaner.training.corpus.dragnet import SEPARATOR, split_gold
+from cleaner.training.corpus.l3s import N_CLASSES, class_of_tag, gold_texts, label_annotated
+from cleaner.training.corpus.markers import insert_markers, read_markers
+from cleaner.training.corpus.readability import html_text
+from cleaner.training.corpus.render import W3M, W3M_MARKER_BASE, Renderer, neutralise_charset
+from cleaner.training.corpus.split import (
     HELDOUT,
     TRAIN,
     host_from_html,
-    host_of,
     most_linked_host,
-    site_of,
     split_of,
 )
-from cleaner.corpus.validate import confusion
-from cleaner.labelfile import read_label_file
+from cleaner.training.corpus.validate import confusion
+from cleaner.training.labelfile import read_label_file
 
 DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 needs_w3m = pytest.mark.skipif(shutil.which("w3m") is None, reason="w3m is not installed")
@@ -361,10 +360,10 @@ def test_host_of(url: str | None, host: str | None) -> None:
 
 
 def test_site_of_groups_subdomains() -> None:
-    assert site_of("news.bbc.co.uk") == "bbc.co.uk"
-    assert site_of("sports.yahoo.com") == "yahoo.com"
-    assert site_of("abc.net.au") == "abc.net.au"
-    assert site_of("unknown-dragnet-17") == "unknown-dragnet-17"
+    assert registrable_domain("news.bbc.co.uk") == "bbc.co.uk"
+    assert registrable_domain("sports.yahoo.com") == "yahoo.com"
+    assert registrable_domain("abc.net.au") == "abc.net.au"
+    assert registrable_domain("unknown-dragnet-17") == "unknown-dragnet-17"
 
 
 def test_host_from_html_prefers_canonical_then_og_url_then_links() -> None:
@@ -407,7 +406,7 @@ def test_page_records_cover_the_datasets_with_one_split_per_site() -> None:
     split_by_site: dict[str, str] = {}
     for record in records:
         assert record.html_path.exists()
-        assert record.split == split_by_site.setdefault(site_of(record.host), record.split)
+        assert record.split == split_by_site.setdefault(registrable_domain(record.host), record.split)
     assert all(r.url for r in records if r.dataset in ("l3s-gn1", "cleaneval"))
 
 
@@ -456,7 +455,7 @@ def test_build_three_l3s_and_three_dragnet_pages(tmp_path: Path) -> None:
 
 @needs_datasets
 def test_build_writes_cues_for_the_cleaner_renderer(tmp_path: Path) -> None:
-    pytest.importorskip("cleaner.readers.html")
+    pytest.importorskip("cleaner.readers.html.render")
     record = page_records(DATASETS, ("l3s-gn1",))[0]
     build_records([record], tmp_path, renderers=["cleaner"])
     folder = tmp_path / "l3s-gn1" / "cleaner" / record.split
@@ -475,7 +474,7 @@ def test_build_writes_cues_for_the_cleaner_renderer(tmp_path: Path) -> None:
 def test_every_command_has_help(command: str) -> None:
     result = CliRunner().invoke(app, [command, "--help"])
     assert result.exit_code == 0
-    assert "Example: python -m cleaner.corpus" in result.output
+    assert "Example: python -m cleaner.training.corpus" in result.output
 
 
 @needs_datasets

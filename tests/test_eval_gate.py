@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from cleaner import Cleaner
-from cleaner.labelfile import read_label_file
-from cleaner.modelfile import load_model
+from cleaner.model.files import load_model
 from cleaner.readers.decode import decode_bytes
-from cleaner.train import evaluate, load_label_files
+from cleaner.training.labelfile import read_label_file
+from cleaner.training.train import evaluate, load_label_files
 
 FLOORS = json.loads((Path(__file__).parent / "eval_floors.json").read_text())["gates"]
 FORUM_SEED = "003_106c6ee7f5bce682"
@@ -26,7 +26,7 @@ FORUM_SEED = "003_106c6ee7f5bce682"
 def corpus(tmp_path_factory, datasets_dir):
     if shutil.which("w3m") is None:
         pytest.skip("w3m is not installed (apt-get install -y w3m)")
-    from cleaner.corpus.build import build_corpus
+    from cleaner.training.corpus.build import build_corpus
 
     out = tmp_path_factory.mktemp("corpus")
     build_corpus(datasets_dir, out, datasets=("l3s-gn1",), renderers=["w3m", "cleaner"],

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from cleaner.document import Page
-from cleaner.features import batch_features, feature_names
+from cleaner.features.text import batch_features, feature_names
 from cleaner.readers.decode import decode_bytes
 from cleaner.readers.text import read_text
 
@@ -81,8 +81,8 @@ def test_features_are_linear_in_page_length():
 
 
 def test_dom_cues_become_columns_and_text_dumps_leave_them_unknown():
-    from cleaner.dom_features import TAG_COLUMNS
-    from cleaner.readers.html import BLOCK_TAGS, read_html
+    from cleaner.features.dom import TAG_COLUMNS
+    from cleaner.readers.html.render import BLOCK_TAGS, read_html
 
     assert set(TAG_COLUMNS) <= set(BLOCK_TAGS)
     html = ("<nav class='menu'><ul><li><a href='/'>Home</a></li></ul></nav>"

@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.inputs import (
+from cleaner.readers.sources import (
     InputOptions,
     UniqueNames,
     container_kind,

@@ -2,13 +2,13 @@
 
 import pytest
 
-from cleaner.labelfile import (
+from cleaner.readers.decode import decode_bytes, split_lines
+from cleaner.training.labelfile import (
     LabelFileError,
     format_label_file,
     parse_label_file,
     read_label_file,
 )
-from cleaner.readers.decode import decode_bytes, split_lines
 
 
 def test_header_rows_blank_lines_and_labels():

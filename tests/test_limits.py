@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cleaner.batch.pool import BEACONS_PREFIX, _remove_stale_beacon_folders
+from cleaner.batch.workers import DEFAULT_PAGE_TIMEOUT, TEST_HOOK_ENV
 from cleaner.cli import EXIT_PAGES_FAILED, EXIT_USAGE, app
-from cleaner.modelfile import CARD_FILE, MODEL_FILE, file_sha256, resolve_model_dir
-from cleaner.parallel import DEFAULT_PAGE_TIMEOUT, TEST_HOOK_ENV
-from cleaner.readers.html import render_html
+from cleaner.model.files import CARD_FILE, MODEL_FILE, file_sha256, resolve_model_dir
+from cleaner.readers.html.render import render_html
 from cleaner.readers.pages import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES, page_from_bytes
-from cleaner.worker_pool import BEACONS_PREFIX, _remove_stale_beacon_folders
 
 runner = CliRunner()
 ARTICLE = (Path(__file__).parent / "data" / "news_article.html").read_bytes()

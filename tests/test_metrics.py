@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cleaner.metrics import leak_share, line_report, match_text, shingles, text_scores
+from cleaner.training.metrics import leak_share, line_report, match_text, shingles, text_scores
 
 
 def test_shingles_are_4_grams_of_word_tokens_as_a_multiset():

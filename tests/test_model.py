@@ -5,8 +5,8 @@ import pytest
 from sklearn.base import clone
 
 from cleaner.labels import LABELS
-from cleaner.model import N_LABELS, UNLABELLED, LineClassifier
-from cleaner.train import labelled_batch, load_label_files
+from cleaner.model.classifier import N_LABELS, UNLABELLED, LineClassifier
+from cleaner.training.train import labelled_batch, load_label_files
 
 SMALL = {"n_estimators": 8, "n_folds": 2, "random_state": 0}
 

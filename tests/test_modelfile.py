@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from cleaner.model import LineClassifier
-from cleaner.modelfile import (
+from cleaner.model.classifier import LineClassifier
+from cleaner.model.files import (
     CARD_FILE,
     MODEL_FILE,
     ModelError,
@@ -14,7 +14,7 @@ from cleaner.modelfile import (
     resolve_model_dir,
     save_model,
 )
-from cleaner.train import labelled_batch, load_label_files
+from cleaner.training.train import labelled_batch, load_label_files
 
 
 @pytest.fixture(scope="module")

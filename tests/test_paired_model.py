@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from cleaner.clean import Cleaner
 from cleaner.cli import app
-from cleaner.features import batch_features
-from cleaner.modelfile import MODEL_FILE, LoadedModel, save_model
-from cleaner.paired_model import PairedModel, html_pages_rows
+from cleaner.features.text import batch_features
+from cleaner.model.files import MODEL_FILE, LoadedModel, save_model
+from cleaner.model.paired import PairedModel, html_pages_rows
 from cleaner.readers.pages import page_from_bytes
 
 ARTICLE = Path(__file__).parent / "data" / "news_article.html"

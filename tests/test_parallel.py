@@ -5,11 +5,11 @@ from pathlib import Path
 
 from joblib import Parallel, delayed
 
-from cleaner.batch import run
+from cleaner.batch.run import run
+from cleaner.batch.sinks import JsonlSink, Sink
+from cleaner.batch.workers import check_model, worker_cleaner
 from cleaner.clean import Cleaner
-from cleaner.inputs import iter_sources
-from cleaner.output import JsonlSink, Sink
-from cleaner.parallel import check_model, worker_cleaner
+from cleaner.readers.sources import iter_sources
 
 
 def copies(seed_files, folder: Path, count: int) -> Path:

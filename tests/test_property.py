@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cleaner.batch.sinks import json_record
 from cleaner.clean import Cleaner, error_result
 from cleaner.document import PageError, Result
-from cleaner.output import json_record
 from cleaner.readers.decode import clean_text, decode_bytes, split_lines, without_surrogates
 from cleaner.readers.pages import page_from_bytes, page_from_text
 

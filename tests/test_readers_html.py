@@ -12,8 +12,8 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from cleaner.document import DomCues, Page
-from cleaner.readers import html as html_reader
-from cleaner.readers.html import (
+from cleaner.readers.html import render as html_reader
+from cleaner.readers.html.render import (
     BLOCK_TAGS,
     CLASS_TOKENS,
     INSIDE_TAGS,

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cleaner.batch.journal import Checkpoint, Journal
+from cleaner.batch.sinks import CRASH_ENV, TextTreeSink
 from cleaner.cli import EXIT_INTERRUPTED, app
-from cleaner.output import CRASH_ENV, TextTreeSink
-from cleaner.resume import Checkpoint, Journal
 
 runner = CliRunner()
 

@@ -12,11 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import cleaner.batch
+import cleaner.batch.run
+from cleaner.batch.sinks import CRASH_ENV
 from cleaner.cli import app
 from cleaner.document import Page
-from cleaner.labelfile import format_label_file, read_label_file
-from cleaner.output import CRASH_ENV
 from cleaner.site_stats import (
     LineCounts,
     SiteStats,
@@ -27,6 +26,7 @@ from cleaner.site_stats import (
     sketch_page,
     without_template_body,
 )
+from cleaner.training.labelfile import format_label_file, read_label_file
 
 runner = CliRunner()
 # A paragraph the model takes for body, put into every page of a made-up site.
@@ -320,9 +320,9 @@ def test_a_page_is_normalised_as_its_lines_one_by_one(lines):
 
 
 def test_pass_one_renders_html_without_cues_and_sketches_the_same_lines(tmp_path, monkeypatch):
-    import cleaner.parallel
-    from cleaner.inputs import iter_sources
-    from cleaner.parallel import Settings, read_source, sketch_chunk
+    import cleaner.batch.workers
+    from cleaner.batch.workers import Settings, read_source, sketch_chunk
+    from cleaner.readers.sources import iter_sources
 
     article = (Path(__file__).parent / "data" / "news_article.html").read_text(encoding="utf-8")
     for k in range(3):

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cleaner.cli import app
-from cleaner.corpus.__main__ import app as corpus_app
+from cleaner.training.corpus.__main__ import app as corpus_app
 
 runner = CliRunner()
 SITE = "canada.com"  # an l3s-gn1 host of the held-out split, with 11 pages

@@ -96,7 +96,7 @@ def _page(text: str, *, id: str, source: str, url: str | None, input_format: str
         raise ValueError(f"input format must be one of {INPUT_FORMATS}, got {input_format!r}")
     cleaned = clean_text(text) if controls else text  # the same string: nothing to drop
     if input_format == "html" or (input_format == "auto" and looks_like_html(cleaned)):
-        from cleaner.readers.html import read_html  # selectolax only when HTML shows up
+        from cleaner.readers.html.render import read_html  # selectolax only when HTML shows up
 
         page = read_html(cleaned, id=id, source=source, url=url, strict=True, cues=cues)
         _check_lines(len(page.lines), max_lines)

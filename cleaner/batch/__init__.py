@@ -1,0 +1,1 @@
+"""Runs over many pages: what `cleaner clean` does, as a library call."""

@@ -1,0 +1,245 @@
+"""Where results go: a mirrored tree of text files, JSON lines, or stdout.
+
+Every page arrives as an `Outcome`, in input order. Text files are written
+atomically (a temporary file in the same folder, then a rename); JSON lines go
+to `<file>.part`, renamed to `<file>` when the run completes. Both kinds of
+file output can resume: `journal_path` says where their journal lives, and
+`start(checkpoint)` picks up where an interrupted run's checkpoint left off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from cleaner.atomic import (
+    atomic_write_text,
+    make_folder,
+    naming,
+    remove_stale_temporaries,
+    temporary_beside,
+)
+from cleaner.batch.journal import Checkpoint
+from cleaner.document import Result
+from cleaner.readers.decode import SURROGATES
+from cleaner.readers.sources import Source
+
+# Tests set this to N to have the process kill itself (SIGKILL) halfway through
+# writing the Nth page of a run: a kill -9 at the worst moment, on cue.
+CRASH_ENV = "CLEANER_TEST_CRASH_AT_PAGE"
+TEXT_JOURNAL = ".cleaner-progress"
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What the output needs of one page: built where the page was cleaned, small to send."""
+
+    id: str
+    source: str
+    relative: str  # text output goes to <relative>.txt
+    text: str
+    record: str | None = None  # the JSON line, when the output is JSONL
+    error: str | None = None
+    lines: int = 0  # lines that got a label
+    kept: int = 0  # of those, the lines kept in the text
+
+
+def outcome_of(source: Source, result: Result, keep: frozenset[str], *, record: bool,
+               with_lines: bool) -> Outcome:
+    labelled = [label for label in result.labels if label is not None]
+    return Outcome(id=result.id, source=result.source, relative=str(source.relative),
+                   text=result.text, record=json_record(result, with_lines) if record else None,
+                   error=result.error, lines=len(labelled),
+                   kept=sum(label in keep for label in labelled))
+
+
+def text_output_path(out_dir: Path, source: Source | Outcome) -> Path:
+    return out_dir / (str(source.relative) + ".txt")
+
+
+def json_record(result: Result, with_lines: bool) -> str:
+    """The record as one line of JSON, UTF-8 text where it can be.
+
+    Readers hand over page text as valid Unicode, but a name can hold lone
+    surrogates (a file name that is not UTF-8, a JSON id with a "\\udc80"
+    escape), which UTF-8 cannot encode: such a record is written in ASCII,
+    with JSON escapes that read back as the same name.
+    """
+    record = result.as_record(with_lines)
+    names = (result.id, result.source, result.url or "", result.error or "")
+    ascii_only = any(SURROGATES.search(name) for name in names)
+    return json.dumps(record, ensure_ascii=ascii_only)
+
+
+class Sink:
+    """Output that cannot resume (stdout): start, write in order, finish or abort."""
+
+    needs_records = False
+    with_lines = False
+    journal_path: Path | None = None
+
+    def can_resume(self, checkpoint: Checkpoint) -> bool:
+        return False
+
+    def start(self, checkpoint: Checkpoint | None = None) -> None:
+        pass
+
+    def write(self, outcome: Outcome) -> None:
+        raise NotImplementedError
+
+    def position(self) -> int:
+        """Bytes of output that hold the pages written so far (JSONL files only)."""
+        return 0
+
+    def finish(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        """Stop without completing: what is written stays for a resumed run."""
+
+    def close(self) -> None:
+        self.finish()
+
+
+class TextTreeSink(Sink):
+    """One text file per page under `out_dir`, mirroring the inputs."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.journal_path = out_dir / TEXT_JOURNAL
+        self.crash = _Crash()
+
+    def can_resume(self, checkpoint: Checkpoint) -> bool:
+        return self.out_dir.is_dir()
+
+    def start(self, checkpoint: Checkpoint | None = None) -> None:
+        make_folder(self.out_dir)
+        if checkpoint is not None:
+            remove_stale_temporaries(self.out_dir)
+
+    def write(self, outcome: Outcome) -> None:
+        if outcome.error is not None:
+            return
+        path = text_output_path(self.out_dir, outcome)
+        text = _with_newline(outcome.text)
+        if self.crash.due():
+            fd, _ = temporary_beside(path)
+            os.write(fd, text[: len(text) // 2].encode("utf-8"))
+            self.crash.now()
+        atomic_write_text(path, text)
+
+
+class StdoutTextSink(Sink):
+    """Clean text on standard output; pages separated by a blank line."""
+
+    def __init__(self, stream: IO[str] | None = None):
+        self.stream = stream or sys.stdout
+        self.written = 0
+
+    def write(self, outcome: Outcome) -> None:
+        if outcome.error is not None:
+            return
+        if self.written:
+            self.stream.write("\n")
+        self.stream.write(_with_newline(outcome.text))
+        self.written += 1
+
+    def finish(self) -> None:
+        self.stream.flush()
+
+
+class JsonlSink(Sink):
+    """One JSON object per page, errors included, in input order: to a file or stdout."""
+
+    needs_records = True
+
+    def __init__(self, path: Path | None, with_lines: bool):
+        self.path = path
+        self.with_lines = with_lines
+        self.crash = _Crash()
+        self.stream: IO[bytes] | None = None
+        if path is not None:
+            self.partial = path.with_name(path.name + ".part")
+            self.journal_path = path.with_name(path.name + ".progress")
+
+    def can_resume(self, checkpoint: Checkpoint) -> bool:
+        try:
+            return self.partial.stat().st_size >= checkpoint.offset
+        except (AttributeError, OSError):
+            return False
+
+    def start(self, checkpoint: Checkpoint | None = None) -> None:
+        if self.path is None:
+            return
+        make_folder(self.path.parent)
+        with naming(self.partial):
+            if checkpoint is None:
+                self.stream = self.partial.open("wb")
+                return
+            self.stream = self.partial.open("r+b")
+            self.stream.truncate(checkpoint.offset)  # records after the checkpoint, torn line
+            self.stream.seek(checkpoint.offset)
+
+    def write(self, outcome: Outcome) -> None:
+        if self.path is None:
+            sys.stdout.write(outcome.record + "\n")
+            return
+        if self.stream is None:
+            self.start()
+        line = (outcome.record + "\n").encode("utf-8")
+        with naming(self.partial):
+            if self.crash.due():
+                self.stream.write(line[: len(line) // 2])
+                self.stream.flush()
+                self.crash.now()
+            self.stream.write(line)
+
+    def position(self) -> int:
+        if self.stream is None:
+            return 0
+        with naming(self.partial):
+            self.stream.flush()
+            return self.stream.tell()
+
+    def finish(self) -> None:
+        if self.path is None:
+            sys.stdout.flush()
+            return
+        if self.stream is None:
+            self.start()
+        with naming(self.partial):
+            self.stream.close()
+            os.replace(self.partial, self.path)
+
+    def abort(self) -> None:
+        if self.stream is not None and self.path is not None:
+            # The disk may still be full: what was written stays, to resume from.
+            with contextlib.suppress(OSError):
+                self.stream.close()
+
+
+class _Crash:
+    """The test hook of CRASH_ENV: counts pages written and says when to die."""
+
+    def __init__(self) -> None:
+        value = os.environ.get(CRASH_ENV, "")
+        self.at = int(value) if value.isdigit() else None
+        self.written = 0
+
+    def due(self) -> bool:
+        self.written += 1
+        return self.written == self.at
+
+    @staticmethod
+    def now() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _with_newline(text: str) -> str:
+    return text + "\n" if text else ""

@@ -1,0 +1,359 @@
+"""Cleaning a stream of pages on every core, in input order, through joblib.
+
+The main process walks the inputs and writes the output; it sends chunks of
+sources to joblib's loky workers, which read, render and classify them and
+send back small `Outcome`s (the text, or the JSON line ready to write). A
+worker loads the model once, into a module-level cache that outlives its
+chunks (loky keeps its workers between tasks), and classifies each chunk's
+pages in large batches (`Cleaner.clean_many`). A batch that fits in one chunk
+is cleaned in the main process: starting workers would cost more than it saves.
+Site stats' first pass (`sketched_chunks`) goes the same way, with the same
+time budget and watchdog, but only reads pages and sends back their sketches
+(cleaner/site_stats.py); each chunk of the cleaning pass then carries the
+template lines of its pages' sites.
+
+Every page gets a time budget for reading (decoding and rendering: the stage
+whose cost hostile HTML can blow up; classifying is bounded by the line limit).
+A page read in more than the budget gives an error record wherever it is read.
+In a worker the budget is also a hard limit, kept from outside
+(cleaner/watchdog.py): each worker notes in a small file which page it is
+reading since when (a `Beacon`), and a `Watchdog` thread in the main process
+kills a worker whose page is over its budget, even one stuck in C code. The
+pool is then started again and the chunks that were in flight are cleaned
+again, the slow page as an error record. A worker that dies on its own (out of
+memory, a crash in C) breaks the pool too: the chunks in flight are then
+cleaned again one at a time, so that if a page kills its worker again, the
+beacon names it and it gets an error record (cleaner/worker_pool.py). No
+signal handler is involved, so this works in threads and workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cleaner.batch.pool import results_on_workers
+from cleaner.batch.sinks import Outcome, outcome_of
+from cleaner.batch.watchdog import Beacon, NumberedChunk, timed_out
+from cleaner.clean import Cleaner, error_result
+from cleaner.document import Page, PageError, Result
+from cleaner.model.files import (
+    CARD_FILE,
+    MODEL_FILE,
+    ModelError,
+    check_card,
+    load_model,
+    resolve_model_dir,
+)
+from cleaner.readers.pages import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_LINES,
+    page_from_bytes,
+    page_from_text,
+    too_large,
+)
+from cleaner.readers.sources import Source
+from cleaner.site_stats import PageSketch, Templates, sketch_page
+
+log = logging.getLogger(__name__)
+
+# Pages per task sent to a worker: enough that a batch keeps numpy and the trees
+# busy and the dispatch cost per page is small, few enough that two workers
+# get work early and a resumed run redoes little (checkpoints come per chunk).
+CHUNK_PAGES = 100
+# ... and at most this many bytes of pages read by containers, to bound memory.
+CHUNK_BYTES = 16 * 1024 * 1024
+
+# How often a worker checks that the main process is still there.
+PARENT_CHECK_SECONDS = 1.0
+
+# Seconds a page may take to be read (decoded and rendered). The slowest of the
+# 2,972 pages of the four datasets renders in well under a second; a page that
+# takes 30 is pathological, and 30 s per page still lets a batch finish.
+DEFAULT_PAGE_TIMEOUT = 30.0
+# Tests set this to "slow:ID:SECONDS" (reading page ID takes that much longer) or
+# "die:ID" (a worker reading page ID dies as if killed -9), or several of them
+# separated by commas: faults on cue.
+TEST_HOOK_ENV = "CLEANER_TEST_PAGE_HOOK"
+
+# per process: (model folder, site models folder) -> loaded Cleaner
+_CLEANERS: dict[tuple[str, str | None], Cleaner] = {}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a worker needs to turn sources into outcomes (picklable)."""
+
+    model: str  # a model folder, loaded once per worker
+    keep: frozenset[str]
+    input_format: str = "auto"
+    max_bytes: int = DEFAULT_MAX_BYTES
+    records: bool = False  # build JSONL records
+    with_lines: bool = False
+    models_dir: str | None = None  # site models bound to hosts (clean --models)
+    max_lines: int = DEFAULT_MAX_LINES
+    page_timeout: float = DEFAULT_PAGE_TIMEOUT  # seconds to read a page; 0: no limit
+    beacons: str | None = None  # the folder where workers note what they read
+    test_hook: str = ""  # TEST_HOOK_ENV of the main process (workers may predate it)
+
+
+def all_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def worker_cleaner(model: str, models_dir: str | None = None) -> Cleaner:
+    """This process's Cleaner for `model` (routing pages to the site models of
+    `models_dir`, if given), loaded on first use only."""
+    key = (model, models_dir)
+    if key not in _CLEANERS:
+        if models_dir is None:
+            _CLEANERS[key] = Cleaner.load(model)
+        else:
+            from cleaner.model.routing import routed_cleaner
+
+            _CLEANERS[key] = routed_cleaner(model, models_dir)
+    return _CLEANERS[key]
+
+
+_watching: list[int] = []  # the parent a worker watches, once it does
+
+
+def _exit_with_parent() -> None:
+    """Make this worker exit when the process that started it dies.
+
+    loky's workers outlive a main process killed with kill -9 and idle for
+    minutes; a resumed run would then share the cores with them.
+    """
+    if _watching:
+        return
+    _watching.append(os.getppid())
+
+    def watch() -> None:
+        while os.getppid() == _watching[0]:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def read_source(source: Source, *, input_format: str = "auto",
+                max_bytes: int = DEFAULT_MAX_BYTES,
+                max_lines: int = DEFAULT_MAX_LINES, cues: bool = True) -> Page | Result:
+    """The page behind a source, or an error result that names it. Never raises.
+    `cues=False`: HTML without its DOM cues, for site stats' first pass."""
+    if source.error is not None:
+        return error_result(source.id, source.source, source.url, source.error)
+    page_format = source.kind or input_format  # a container's record says what it holds
+    try:
+        if isinstance(source.content, str):
+            if len(source.content) > max_bytes:
+                raise PageError(too_large(len(source.content), max_bytes, "characters"))
+            return page_from_text(source.content, id=source.id, source=source.source,
+                                  url=source.url, input_format=page_format, max_lines=max_lines,
+                                  cues=cues)
+        data = source.read_bytes(limit=max_bytes)
+        if len(data) > max_bytes:
+            raise PageError(too_large(_file_size(source), max_bytes))
+        return page_from_bytes(data, id=source.id, source=source.source, url=source.url,
+                               input_format=page_format, max_bytes=max_bytes,
+                               max_lines=max_lines, cues=cues)
+    except PageError as error:
+        return error_result(source.id, source.source, source.url, str(error))
+    except OSError as error:
+        return error_result(source.id, source.source, source.url,
+                            f"cannot read: {error.strerror or error}")
+    except Exception as error:  # a bug a page brings out must cost that page only
+        log.debug("reading %s failed", source.source, exc_info=True)
+        return error_result(source.id, source.source, source.url,
+                            f"cannot read: {type(error).__name__}: {error}")
+
+
+def _file_size(source: Source) -> int | None:
+    """The size of a page file read only in part; None when it has no size (a pipe)."""
+    try:
+        return source.path.stat().st_size if source.path is not None else None
+    except OSError:
+        return None
+
+
+def _read_timed(source: Source, settings: Settings, beacon: Beacon | None, number: int,
+                index: int, cues: bool = True) -> Page | Result:
+    """read_source under the page time budget; a worker notes in its beacon that it
+    reads page `index` of chunk `number`."""
+    if beacon is not None:
+        beacon.reading(number, index)
+    started = time.monotonic()
+    if settings.test_hook and source.error is None:
+        _test_hook(settings.test_hook, source, in_worker=beacon is not None)
+    page = read_source(source, input_format=settings.input_format,
+                       max_bytes=settings.max_bytes, max_lines=settings.max_lines, cues=cues)
+    if beacon is not None:
+        beacon.reading(number, -1)
+    if settings.page_timeout and time.monotonic() - started > settings.page_timeout:
+        return error_result(source.id, source.source, source.url,
+                            timed_out(settings.page_timeout))
+    return page
+
+
+def _test_hook(hook: str, source: Source, *, in_worker: bool) -> None:
+    for fault in hook.split(","):
+        kind, _, rest = fault.partition(":")
+        page, _, seconds = rest.partition(":")
+        if source.id != page:
+            continue
+        if kind == "slow":
+            time.sleep(float(seconds))
+        elif kind == "die" and in_worker:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def clean_chunk(settings: Settings, chunk: list[Source], cleaner: Cleaner | None = None,
+                number: int = 0, templates: Templates | None = None) -> list[Outcome]:
+    """Read and clean a chunk of sources: one outcome per source, in order. `templates`:
+    the template lines of the sites of its pages (site stats), barred from body."""
+    with _worker_side(settings, in_worker=cleaner is None) as beacon:
+        cleaner = cleaner or worker_cleaner(settings.model, settings.models_dir)
+        pages = (_read_timed(source, settings, beacon, number, index)
+                 for index, source in enumerate(chunk))
+        results = cleaner.clean_many(pages, keep=settings.keep, templates=templates)
+        return [outcome_of(source, result, settings.keep, record=settings.records,
+                           with_lines=settings.with_lines)
+                for source, result in zip(chunk, results, strict=True)]
+
+
+def sketch_chunk(settings: Settings, chunk: list[Source], number: int = 0, *,
+                 in_worker: bool = False) -> list[PageSketch | None]:
+    """Site stats' pass one over a chunk: each page's sketch, or None for a page that
+    cannot be read or has no text (it just counts for nothing). Needs no model."""
+    with _worker_side(settings, in_worker=in_worker) as beacon:
+        sketches = []
+        for index, source in enumerate(chunk):
+            # Only the lines make a sketch: HTML is rendered without its cues.
+            page = _read_timed(source, settings, beacon, number, index, cues=False)
+            sketches.append(_sketch(page) if isinstance(page, Page) else None)
+        return sketches
+
+
+@contextlib.contextmanager
+def _worker_side(settings: Settings, *, in_worker: bool) -> Iterator[Beacon | None]:
+    """In a worker, the chunk's setting: exit with the main process if it dies, and
+    the beacon the worker notes its pages in, marked idle when the chunk is done."""
+    if not in_worker:
+        yield None
+        return
+    _exit_with_parent()
+    beacon = Beacon.of(settings.beacons) if settings.beacons else None
+    yield beacon
+    if beacon is not None:
+        beacon.idle()
+
+
+def _sketch(page: Page) -> PageSketch | None:
+    try:
+        return sketch_page(page)
+    except Exception:  # a bug a page brings out must not stop the batch
+        log.debug("sketching %s failed", page.source, exc_info=True)
+        return None
+
+
+def chunked(sources: Iterable[Source], pages: int = CHUNK_PAGES,
+            max_bytes: int = CHUNK_BYTES) -> Iterator[list[Source]]:
+    chunk: list[Source] = []
+    size = 0
+    for source in sources:
+        chunk.append(source)
+        size += len(source.content) if source.content is not None else 0
+        if len(chunk) >= pages or size >= max_bytes:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def cleaned_chunks(chunks: Iterable[list[Source]], settings: Settings, *, jobs: int,
+                   cleaner: Cleaner | None = None,
+                   templates: Callable[[list[Source]], Templates] | None = None
+                   ) -> Iterator[list[Outcome]]:
+    """Outcomes chunk by chunk, in input order, on `jobs` processes. `templates`, called
+    on each chunk in order, gives the template lines of its pages' sites."""
+    by_number: dict[int, Templates | None] = {}  # of the chunks handed out, not yet done
+
+    def numbered() -> Iterator[NumberedChunk]:
+        for number, chunk in enumerate(chunks):
+            by_number[number] = templates(chunk) if templates is not None else None
+            yield number, chunk
+
+    def here(settings: Settings, number: int, chunk: list[Source]) -> list[Outcome]:
+        nonlocal cleaner
+        cleaner = cleaner or worker_cleaner(settings.model, settings.models_dir)
+        return clean_chunk(settings, chunk, cleaner, number, by_number[number])
+
+    def in_worker(settings: Settings, number: int, chunk: list[Source]):
+        from joblib import delayed
+
+        return delayed(clean_chunk)(settings, chunk, None, number, by_number[number])
+
+    for number, outcomes in enumerate(_chunk_results(numbered(), settings, jobs, here,
+                                                     in_worker)):
+        by_number.pop(number, None)
+        yield outcomes
+
+
+def sketched_chunks(chunks: Iterable[list[Source]], settings: Settings, *,
+                    jobs: int) -> Iterator[list[PageSketch | None]]:
+    """Site stats' pass one: the sketches of the pages, chunk by chunk, in input order."""
+
+    def here(settings: Settings, number: int, chunk: list[Source]):
+        return sketch_chunk(settings, chunk, number)
+
+    def in_worker(settings: Settings, number: int, chunk: list[Source]):
+        from joblib import delayed
+
+        return delayed(sketch_chunk)(settings, chunk, number, in_worker=True)
+
+    return _chunk_results(enumerate(chunks), settings, jobs, here, in_worker)
+
+
+def _chunk_results(chunks: Iterator[NumberedChunk], settings: Settings, jobs: int,
+                   here: Callable, in_worker: Callable) -> Iterator[list]:
+    """`here(settings, number, chunk)` for every chunk in this process, or the joblib
+    task `in_worker(settings, number, chunk)` on `jobs` workers: results in order."""
+    head = list(itertools.islice(chunks, 2))
+    chunks = itertools.chain(head, chunks)
+    # One worker rather than the main process when jobs is 1: only a worker can be
+    # stopped in the middle of a page that never ends.
+    if len(head) < 2 or (jobs <= 1 and not settings.page_timeout):
+        for number, chunk in chunks:
+            yield here(settings, number, chunk)
+        return
+    yield from results_on_workers(chunks, settings, max(jobs, 1), in_worker)
+
+
+def check_model(name: str) -> tuple[Path, str]:
+    """The folder and SHA-256 of a model whose card vouches for it, without unpickling it.
+
+    The main process needs no model when workers clean: this fails early, with
+    the same message as loading would, and the workers load it.
+    """
+    folder = resolve_model_dir(name)
+    card_path, model_file = folder / CARD_FILE, folder / MODEL_FILE
+    if not card_path.is_file() or not model_file.is_file():
+        load_model(folder)  # raises the loader's own message for what is missing
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ModelError(f"{card_path}: unreadable card ({error})") from error
+    check_card(card, model_file)
+    return folder, card["model_sha256"]
