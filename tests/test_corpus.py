@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cleaner.sites import host_of, registrable_domain
 from cleaner.training.corpus import page_records
 from cleaner.training.corpus.__main__ import app
 from cleaner.training.corpus.align import GoldText, align_lines, best_chain, find_runs, tokens
-from cleaner.sites import host_of, registrable_domain
 from cleaner.training.corpus.build import build_records
 from cleaner.training.corpus.cleaneval import gold_text as cleaneval_gold
 from cleaner.training.corpus.dragnet import SEPARATOR, split_gold
@@ -406,7 +406,8 @@ def test_page_records_cover_the_datasets_with_one_split_per_site() -> None:
     split_by_site: dict[str, str] = {}
     for record in records:
         assert record.html_path.exists()
-        assert record.split == split_by_site.setdefault(registrable_domain(record.host), record.split)
+        site = registrable_domain(record.host)
+        assert record.split == split_by_site.setdefault(site, record.split)
     assert all(r.url for r in records if r.dataset in ("l3s-gn1", "cleaneval"))
 
 
