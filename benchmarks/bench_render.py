@@ -36,7 +36,8 @@ import selectolax
 from selectolax.lexbor import LexborHTMLParser
 
 from cleaner.readers.decode import decode_bytes
-from cleaner.readers.html.render import _word_tokens, class_tokens, render_html
+from cleaner.readers.html.render import render_html
+from cleaner.readers.html.vocabulary import _word_tokens, class_tokens
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATASETS = REPO.parent / "shared" / "datasets"

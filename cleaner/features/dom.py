@@ -3,7 +3,7 @@
 The classifier treats NaN as "unknown", so one model serves text dumps (no
 cues) and rendered HTML (cues) alike. Per line: the share of its text inside
 links, heading level, depth, the Readability-style content scores
-(readers/content_score.py), and one 0/1 column per block tag, per ancestor
+(readers/html/content_score.py), and one 0/1 column per block tag, per ancestor
 element and per class/id token the renderer recognises. The lines' boxes
 (`box_ids`) are no column: the classifier's second pass groups lines by them.
 """
@@ -17,7 +17,8 @@ from operator import attrgetter
 import numpy as np
 
 from cleaner.document import DomCues, Page
-from cleaner.readers.html.render import CLASS_TOKENS, INSIDE_TAGS
+from cleaner.readers.html.tags import INSIDE_TAGS
+from cleaner.readers.html.vocabulary import CLASS_TOKENS
 
 NUMERIC = ("dom_link_share", "dom_heading", "dom_depth", "dom_content", "dom_in_top",
            "dom_in_chrome", "dom_top_share")
