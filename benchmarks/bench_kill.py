@@ -8,7 +8,7 @@ runs it again (sometimes killing that run too) until one completes, and checks
 that the output is byte for byte the uninterrupted run's, with nothing else
 left beside it. Kill points are of two kinds, alternating:
 
-  - "write": the test hook CLEANER_TEST_CRASH_AT_PAGE=N kills the main process
+  - "write": the fault seam (cleaner/batch/faults.py, crash_at_page=N) kills the main process
     halfway through writing page N (the worst moment: a torn line or file);
   - "clock": the main process is killed from outside at a random moment of
     the batch (after a random number of checkpoints and a random delay of up
@@ -40,7 +40,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "seeds"
 NEWS_HTML = REPO / "tests" / "data" / "news_article.html"
-CRASH_ENV = "CLEANER_TEST_CRASH_AT_PAGE"  # cleaner/output.py
 
 
 def build_batch(folder: Path, pages: int) -> int:
@@ -81,13 +80,13 @@ def run(args: list[str], *, crash_at: int | None = None,
     runs in a session of its own, and its stderr goes to a file, not a pipe
     that orphaned workers would hold open.
     """
-    env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
-    if crash_at is not None:
-        env[CRASH_ENV] = str(crash_at)
+    if crash_at is not None:  # through the fault seam, cleaner/batch/faults.py
+        args = [sys.executable, "-m", "cleaner.batch.faults",
+                json.dumps({"crash_at_page": crash_at}), *args[3:]]
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as stderr:
         process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=stderr, text=True,
-                                   env=env, start_new_session=True)
+                                   start_new_session=True)
         if kill_at is not None and _wait_for_checkpoints(process, *kill_at[:2]):
             time.sleep(kill_at[2])
             process.kill()

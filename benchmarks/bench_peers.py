@@ -7,7 +7,7 @@
     python -m benchmarks.bench_peers --json peers.json --markdown peers.md
 
 Pages: the held-out hosts of each dataset (a fifth of the sites, split by
-registrable host; cleaner.corpus.split), raw HTML in: l3s-gn1's `original/`
+registrable host; cleaner.training.corpus.split), raw HTML in: l3s-gn1's `original/`
 pages, the other sets' `html/`. Gold: each dataset's own human gold (l3s-gn1's
 annotated headline and full-text spans, dragnet's article text, cleaneval's
 cleaned text, readability's kept article), never our line labels.

@@ -9,7 +9,7 @@ sites never trained on) is cleaned as one batch with the shipped model, as
 `cleaner clean` would clean it, without and with site stats: the same
 functions (`SiteStats`, `Cleaner.clean_many(..., templates=...)`). A page's
 site is its URL host, else the host its label file names (the split's host,
-cleaner/corpus/split.py). Body text is scored as everywhere else (4-gram
+cleaner/training/corpus/split.py). Body text is scored as everywhere else (4-gram
 shingles, cleaner.metrics) on the pages of hosts with several pages, the only
 ones the rule can change, and on all pages.
 

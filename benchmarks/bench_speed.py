@@ -41,13 +41,14 @@ from threadpoolctl import threadpool_limits
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from cleaner.batch.run import run  # noqa: E402
+from cleaner.batch.runner import clean_sources  # noqa: E402
 from cleaner.batch.sinks import TextTreeSink, outcome_of  # noqa: E402
-from cleaner.batch.workers import chunked, read_source  # noqa: E402
-from cleaner.clean import Cleaner, labelled_result, line_batches  # noqa: E402
+from cleaner.batch.workers import Settings, chunked  # noqa: E402
+from cleaner.batched import batched  # noqa: E402
+from cleaner.clean import BATCH_LINES, Cleaner, labelled_result  # noqa: E402
 from cleaner.document import Page  # noqa: E402
 from cleaner.features.text import batch_features  # noqa: E402
-from cleaner.readers.sources import iter_sources  # noqa: E402
+from cleaner.readers.sources import iter_sources, read_source  # noqa: E402
 from cleaner.site_stats import sketch_page  # noqa: E402
 from cleaner.training.labelfile import read_label_file  # noqa: E402
 
@@ -101,11 +102,13 @@ def measure(cleaner: Cleaner, directory: Path) -> dict:
     with tempfile.TemporaryDirectory() as out, threadpool_limits(1):
         # page_timeout=0: in this process, with the model loaded above. With a time
         # budget, even one job cleans on a worker process, which loads the model itself.
-        run(cleaner, sources[:50], TextTreeSink(Path(out)), keep=frozenset({"body"}),
-            page_timeout=0, site_sources=sources[:50])  # warm-up: loads the model
+        settings = Settings(model=str(cleaner.model.path), keep=frozenset({"body"}),
+                            page_timeout=0)
+        clean_sources(sources[:50], TextTreeSink(Path(out)), settings, cleaner=cleaner,
+                      site_sources=sources[:50])  # warm-up: loads the model
         started = time.perf_counter()
-        summary = run(cleaner, sources, TextTreeSink(Path(out)), keep=frozenset({"body"}),
-                      page_timeout=0, site_sources=sources)
+        summary = clean_sources(sources, TextTreeSink(Path(out)), settings, cleaner=cleaner,
+                                site_sources=sources)
         seconds = time.perf_counter() - started
     return {"dir": str(directory), "pages": len(sources), "errors": summary.errors,
             "seconds": round(seconds, 3), "pages_per_s": round(len(sources) / seconds, 1),
@@ -147,7 +150,8 @@ def _stage_seconds(cleaner: Cleaner, directory: Path) -> tuple[dict, int]:
             for _, page in read:
                 sketch_page(page)
             seconds["site pass"] += time.perf_counter() - started
-            for batch in line_batches(read, lambda pair: len(pair[1].lines)):
+            for batch in batched(read, weight=lambda pair: len(pair[1].lines),
+                                 max_weight=BATCH_LINES):
                 _clean_and_write(cleaner, batch, sink, seconds)
             pages += len(read)
     return seconds, max(pages, 1)

@@ -3,33 +3,32 @@
 The pipeline, as jusText would write it:
 
     page = read(bytes)                      # readers/: decode, sniff, render HTML
-    batch = batch_features(pages)           # features.py: one matrix for many pages
-    probs = model.predict_proba(batch)      # model.py: two stacked passes
+    batch = batch_features(pages)           # features/: one matrix for many pages
+    probs = model.predict_proba(batch)      # model/: two stacked passes
     probs = without_template_body(...)      # site_stats.py, in a batch: site template lines
-    result = labelled(page, probs, keep)    # here: labels, probabilities, kept text
+    result = labelled_result(page, probs)   # labels.py: labels, probabilities, kept text
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TypeVar
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from cleaner.batched import batched
 from cleaner.document import Page, Result
 from cleaner.features.text import batch_features
-from cleaner.labels import LABELS
+from cleaner.labels import DEFAULT_KEEP, join_kept, line_labels
 from cleaner.model.files import LoadedModel, ModelError, load_model
 from cleaner.readers.pages import page_from_bytes, page_from_text
 from cleaner.site_stats import Templates, without_template_body
 
-DEFAULT_KEEP = frozenset({"body"})
 # Pages are classified in batches of about this many text lines: large enough
 # that numpy and the trees work on long arrays, small enough to bound memory.
 BATCH_LINES = 20_000
 PROBABILITY_DIGITS = 4
-T = TypeVar("T")
+PageLike = str | bytes | Page
 
 
 class Cleaner:
@@ -45,14 +44,11 @@ class Cleaner:
         """The shipped default model, or a model by name or folder."""
         return cls(load_model(model), keep)
 
-    def clean(self, page: str | bytes | Page, *, keep: Iterable[str] | None = None,
-              input_format: str = "auto") -> Result:
-        """Clean one page given as text (a dump or HTML), raw bytes, or a `Page`."""
-        if isinstance(page, bytes):
-            page = page_from_bytes(page, input_format=input_format)
-        elif isinstance(page, str):
-            page = page_from_text(page, input_format=input_format)
-        return self.clean_pages([page], keep=keep)[0]
+    def clean(self, page: PageLike, url: str | None = None, *,
+              keep: Iterable[str] | None = None, input_format: str = "auto") -> Result:
+        """Clean one page: text (a dump or HTML), raw bytes, or a `Page`. `url` is the
+        page's address, for site models and the results' `url`."""
+        return self.clean_pages([as_page(page, url, input_format)], keep=keep)[0]
 
     def probabilities(self, pages: Sequence[Page]) -> list[np.ndarray]:
         """Per page, the (text lines x labels) probabilities, in one model call."""
@@ -69,18 +65,16 @@ class Cleaner:
         """Clean pages in one model call. `templates` ({site: line hashes}, e.g.
         `SiteStats.of(pages).templates()`) bars each site's template lines from body."""
         keep = self.keep if keep is None else frozenset(keep)
-        results = []
-        for page, probs in zip(pages, self.probabilities(pages), strict=True):
-            if templates:
-                probs = without_template_body(page, probs, templates)
-            results.append(labelled_result(page, probs, keep))
-        return results
+        return [labelled_result(page, probs, keep, templates) for page, probs in
+                zip(pages, self.probabilities(pages), strict=True)]
 
-    def clean_many(self, items: Iterable[Page | Result], *, keep: Iterable[str] | None = None,
-                   batch_lines: int = BATCH_LINES, templates: Templates | None = None
-                   ) -> Iterator[Result]:
-        """Clean a stream of pages in batches, in order. Error results pass through."""
-        for batch in line_batches(items, _page_lines, batch_lines):
+    def clean_many(self, items: Iterable[PageLike | Result], *,
+                   keep: Iterable[str] | None = None, batch_lines: int = BATCH_LINES,
+                   templates: Templates | None = None) -> Iterator[Result]:
+        """Clean a stream of pages (strings, bytes or `Page`s) in batches, in order.
+        Error results pass through; a page that cannot be read gives one."""
+        pages = (_page_or_error(item, number) for number, item in enumerate(items))
+        for batch in batched(pages, weight=_page_lines, max_weight=batch_lines):
             yield from self._clean_batch(batch, keep, templates)
 
     def _clean_batch(self, batch: list[Page | Result], keep, templates) -> list[Result]:
@@ -99,55 +93,42 @@ class Cleaner:
         except ModelError:
             raise
         except Exception as error:
-            return error_result(page.id, page.source, page.url, f"cleaning failed: {error}")
+            return Result.failed(page.id, page.source, page.url, f"cleaning failed: {error}")
 
 
-def line_batches(items: Iterable[T], lines_of: Callable[[T], int],
-                 batch_lines: int = BATCH_LINES) -> Iterator[list[T]]:
-    """Items in order, in lists that close once they hold `batch_lines` text lines."""
-    batch: list[T] = []
-    lines = 0
-    for item in items:
-        batch.append(item)
-        lines += lines_of(item)
-        if lines >= batch_lines:
-            yield batch
-            batch, lines = [], 0
-    if batch:
-        yield batch
+def as_page(page: PageLike, url: str | None = None, input_format: str = "auto") -> Page:
+    """A `Page` from text (a dump or HTML), raw bytes, or a `Page` (kept as it is)."""
+    if isinstance(page, bytes):
+        return page_from_bytes(page, url=url, input_format=input_format)
+    if isinstance(page, str):
+        return page_from_text(page, url=url, input_format=input_format)
+    return page
+
+
+def _page_or_error(item: PageLike | Result, number: int) -> Page | Result:
+    """A stream's item as a page (numbered by its place when it has no id), or its error."""
+    if isinstance(item, Page | Result):
+        return item
+    try:
+        page = as_page(item)
+    except Exception as error:  # a string too large or lines too many: that page only
+        return Result.failed(str(number), f"<page {number}>", None, str(error))
+    page.id = page.id or str(number)
+    return page
 
 
 def _page_lines(item: Page | Result) -> int:
     return len(item.lines) if isinstance(item, Page) else 0
 
 
-def labelled_result(page: Page, probs: np.ndarray, keep: frozenset[str]) -> Result:
-    """Attach a label and probability to every text line and join the kept ones."""
-    best = probs.argmax(axis=1).tolist() if len(probs) else []
-    best_p = np.round(probs.max(axis=1), PROBABILITY_DIGITS).tolist() if len(probs) else []
-    labels: list[str | None] = [None] * len(page.lines)
-    ps: list[float | None] = [None] * len(page.lines)
-    for index, label, p in zip(page.content_indices(), best, best_p, strict=True):
-        labels[index] = LABELS[label]
-        ps[index] = p
+def labelled_result(page: Page, probs: np.ndarray, keep: frozenset[str],
+                    templates: Templates | None = None) -> Result:
+    """Attach a label and probability to every text line and join the kept ones; with
+    `templates`, the page's site template lines are barred from body first."""
+    if templates:
+        probs = without_template_body(page, probs, templates)
+    labels, ps = line_labels(len(page.lines), page.content_indices(), probs,
+                             PROBABILITY_DIGITS)
     return Result(id=page.id, source=page.source, url=page.url, kind=page.kind,
                   text=join_kept(page.lines, labels, keep), line_texts=page.lines,
                   labels=labels, probabilities=ps)
-
-
-def join_kept(lines: Sequence[str], labels: Sequence[str | None], keep: frozenset[str]) -> str:
-    """Kept lines, one per line; a blank line wherever the input had a gap or dropped text."""
-    parts: list[str] = []
-    previous = -2
-    for index, (line, label) in enumerate(zip(lines, labels, strict=True)):
-        if label not in keep:
-            continue
-        if parts:
-            parts.append("\n" if index == previous + 1 else "\n\n")
-        parts.append(line.strip())
-        previous = index
-    return "".join(parts)
-
-
-def error_result(id: str, source: str, url: str | None, reason: str) -> Result:
-    return Result(id=id, source=source, url=url, text="", error=reason)

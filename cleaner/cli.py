@@ -1,20 +1,19 @@
 """The `cleaner` command: Typer commands over the library, nothing more.
 
-Exit status: 0 when every page was cleaned, 1 when some pages failed (each
-has an error line on stderr and an error record in JSONL output), 2 for bad
-usage or when the run cannot start (missing input, model that will not load).
+Each command parses its options, makes one library call and chooses the exit
+status: 0 when every page was cleaned, 1 when some pages failed (each has an
+error line on stderr and an error record in JSONL output), 2 for bad usage or
+when the run cannot start (missing input, model that will not load).
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import logging
 import os
 import sys
 import traceback
-from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -22,23 +21,19 @@ from typing import Annotated
 import typer
 
 from cleaner import __version__
-from cleaner.batch.journal import Journal, fingerprint
-from cleaner.batch.run import read_source, resume, run
-from cleaner.batch.sinks import JsonlSink, Sink, StdoutTextSink, TextTreeSink
+from cleaner.batch import BatchOptions, run
+from cleaner.batch.options import CHUNK_PAGES, DEFAULT_PAGE_TIMEOUT
+from cleaner.batch.runner import journal_path
+from cleaner.batch.sinks import OutputError
 from cleaner.batch.watchdog import WorkersFailed
-from cleaner.batch.workers import CHUNK_PAGES, DEFAULT_PAGE_TIMEOUT, all_cores, check_model
 from cleaner.clean import Cleaner
-from cleaner.document import Result
-from cleaner.labels import LABELS, parse_keep
+from cleaner.document import PageError
+from cleaner.labels import LABELS, UNSURE_BELOW, parse_keep
 from cleaner.model.files import ModelError
-from cleaner.readers.html.render import format_cues
 from cleaner.readers.jsonl import JsonlFields
 from cleaner.readers.pages import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES
-from cleaner.readers.sources import STDIN, InputError, InputOptions, check_inputs, iter_sources
-from cleaner.show import line_views, render_summary, render_view
-from cleaner.training.labelfile import LabelFileError
-from cleaner.training.prelabel import UNSURE_BELOW, write_prelabelled
-from cleaner.training.report import full_report, side_by_side
+from cleaner.readers.sources import InputError, read_one
+from cleaner.show import detailed_view, lines_view
 
 EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # what shells report for a command stopped by Ctrl-C
@@ -65,12 +60,58 @@ class InputFormat(StrEnum):
     text = "text"
 
 
-ModelOption = Annotated[str, typer.Option("--model", "-m",
-                                          help="Model name (in ./models or shipped) or folder.")]
-KeepOption = Annotated[str, typer.Option(
+def _option(*names: str, help: str, **kwargs):
+    return typer.Option(*names, help=help, **kwargs)
+
+
+ModelOption = Annotated[str, _option("--model", "-m",
+                                     help="Model name (in ./models or shipped) or folder.")]
+KeepOption = Annotated[str, _option(
     "--keep", help=f"Labels whose lines make the clean text: a subset of {','.join(LABELS)}.")]
-InputFormatOption = Annotated[InputFormat, typer.Option(
+InputFormatOption = Annotated[InputFormat, _option(
     "--input-format", help="Treat inputs as HTML or text dumps; auto sniffs each page.")]
+# `cleaner clean`'s options.
+Inputs = Annotated[list[str], typer.Argument(
+    help="Page files, JSONL / WARC / WET files (gzipped or not), directories of them; "
+         "- reads stdin (a page or a WARC).")]
+OutputOption = Annotated[Path | None, _option(
+    "--output", "-o", help="Text: a directory mirroring the inputs. JSONL: a file. "
+                           "Default: stdout.")]
+FormatOption = Annotated[OutputFormat, _option(
+    "--format", help="text: clean text; jsonl: one JSON record per page.")]
+LinesOption = Annotated[bool, _option(
+    "--lines", help="JSONL: add every line with its label and probability.")]
+ModelsOption = Annotated[Path | None, _option(
+    "--models", help="Folder of site models: each page whose URL host a model's card names "
+                     "is cleaned by that model, the rest by --model.")]
+MaxBytesOption = Annotated[int, _option(
+    "--max-bytes", min=1, help="Pages larger than this give an error record.")]
+MaxLinesOption = Annotated[int, _option(
+    "--max-lines", min=1, help="Pages of more lines than this give an error record.")]
+PageTimeoutOption = Annotated[float, _option(
+    "--page-timeout", min=0, help="Seconds a page may take to read (decode and render) "
+    "before it gives an error record; a worker stuck on one is stopped. 0: no limit.")]
+JobsOption = Annotated[int | None, _option(
+    "--jobs", "-j", min=1, help="Worker processes. Default: all cores.")]
+ChunkOption = Annotated[int, _option(
+    "--chunk", min=1, help="Pages per worker task; a resumed run redoes at most a few "
+                           "chunks.")]
+GlobOption = Annotated[list[str] | None, _option(
+    "--glob", help="Only files of a directory whose path matches (e.g. '*.warc.gz'); "
+                   "repeatable.")]
+IdField = Annotated[str, _option("--id-field", help="JSONL: key of the page id.")]
+UrlField = Annotated[str, _option("--url-field", help="JSONL: key of the url.")]
+TextField = Annotated[str, _option("--text-field", help="JSONL: key of a text dump.")]
+HtmlField = Annotated[str, _option(
+    "--html-field", help="JSONL: key of an HTML page (used before the text).")]
+SiteStatsOption = Annotated[bool, _option(
+    "--site-stats/--no-site-stats",
+    help="In a batch, first read every page for the lines that recur on many pages of a "
+         "site (URL host, else folder), then keep them out of the body. Not with - (stdin).")]
+ProgressOption = Annotated[bool | None, _option(
+    "--progress/--no-progress",
+    help="Progress bar on stderr (default: when stderr is a terminal).")]
+QuietOption = Annotated[bool, _option("--quiet", "-q", help="No summary line on stderr.")]
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -112,59 +153,15 @@ def main(
 
 @app.command()
 def clean(
-    inputs: Annotated[list[str], typer.Argument(
-        help="Page files, JSONL / WARC / WET files (gzipped or not), directories of them; "
-             "- reads stdin (a page or a WARC).")],
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o",
-        help="Text: a directory mirroring the inputs. JSONL: a file. Default: stdout.")] = None,
-    output_format: Annotated[OutputFormat, typer.Option(
-        "--format", help="text: clean text; jsonl: one JSON record per page.")] = (
-        OutputFormat.text),
-    lines: Annotated[bool, typer.Option(
-        "--lines", help="JSONL: add every line with its label and probability.")] = False,
-    keep: KeepOption = "body",
-    model: ModelOption = "default",
-    models: Annotated[Path | None, typer.Option(
-        "--models", help="Folder of site models: each page whose URL host a model's card "
-                         "names is cleaned by that model, the rest by --model.")] = None,
-    input_format: InputFormatOption = InputFormat.auto,
-    max_bytes: Annotated[int, typer.Option(
-        "--max-bytes", min=1, help="Pages larger than this give an error record.")] = (
-        DEFAULT_MAX_BYTES),
-    max_lines: Annotated[int, typer.Option(
-        "--max-lines", min=1, help="Pages of more lines than this give an error record.")] = (
-        DEFAULT_MAX_LINES),
-    page_timeout: Annotated[float, typer.Option(
-        "--page-timeout", min=0, help="Seconds a page may take to read (decode and render) "
-        "before it gives an error record; a worker stuck on one is stopped. 0: no limit.")] = (
-        DEFAULT_PAGE_TIMEOUT),
-    jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Worker processes. Default: all cores.")] = None,
-    chunk: Annotated[int, typer.Option(
-        "--chunk", min=1, help="Pages per worker task; a resumed run redoes at most "
-                               "a few chunks.")] = CHUNK_PAGES,
-    glob: Annotated[list[str] | None, typer.Option(
-        "--glob", help="Only files of a directory whose path matches (e.g. '*.warc.gz'); "
-                       "repeatable.")] = None,
-    id_field: Annotated[str, typer.Option("--id-field", help="JSONL: key of the page id.")] = (
-        "id"),
-    url_field: Annotated[str, typer.Option("--url-field", help="JSONL: key of the url.")] = (
-        "url"),
-    text_field: Annotated[str, typer.Option(
-        "--text-field", help="JSONL: key of a text dump.")] = "text",
-    html_field: Annotated[str, typer.Option(
-        "--html-field", help="JSONL: key of an HTML page (used before the text).")] = "html",
-    site_stats: Annotated[bool, typer.Option(
-        "--site-stats/--no-site-stats",
-        help="In a batch, first read every page for the lines that recur on many pages of "
-             "a site (URL host, else folder), then keep them out of the body. Not with - "
-             "(stdin).")] = True,
-    progress: Annotated[bool | None, typer.Option(
-        "--progress/--no-progress",
-        help="Progress bar on stderr (default: when stderr is a terminal).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q",
-                                        help="No summary line on stderr.")] = False,
+    inputs: Inputs, output: OutputOption = None, output_format: FormatOption = OutputFormat.text,
+    lines: LinesOption = False, keep: KeepOption = "body", model: ModelOption = "default",
+    models: ModelsOption = None, input_format: InputFormatOption = InputFormat.auto,
+    max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES, max_lines: MaxLinesOption = DEFAULT_MAX_LINES,
+    page_timeout: PageTimeoutOption = DEFAULT_PAGE_TIMEOUT, jobs: JobsOption = None,
+    chunk: ChunkOption = CHUNK_PAGES, glob: GlobOption = None, id_field: IdField = "id",
+    url_field: UrlField = "url", text_field: TextField = "text", html_field: HtmlField = "html",
+    site_stats: SiteStatsOption = True, progress: ProgressOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Clean pages: keep the article text, drop navigation, related links and comments.
 
@@ -173,69 +170,50 @@ def clean(
 
     Example: cleaner clean ../shared/seeds/ -o out/
     """
-    wanted = keep_labels(keep)
-    try:
-        check_inputs(inputs)
-        model_dir, model_sha = check_model(model)
-        site_models = _site_models(models)
-    except (InputError, ModelError) as error:
-        raise fail(str(error)) from None
-    sink = _sink(output, output_format, lines)
-    options = InputOptions(globs=tuple(glob or ()), fields=JsonlFields(
-        id=id_field, url=url_field, text=text_field, html=html_field),
-        exclude=_own_output(sink, output), max_bytes=max_bytes)
-
-    def sources():
-        options.skipped.clear()
-        return iter_sources(inputs, options)
-
-    # Pass one counts its skipped records apart: the summary counts the cleaning pass's.
-    # Standard input cannot be read twice.
-    with_site_stats = site_stats and STDIN not in inputs
-    site_sources = (iter_sources(inputs, dataclasses.replace(options, skipped=Counter()))
-                    if with_site_stats else None)
-
-    # --page-timeout is left out: it changes only pages whose reading is too slow, and
-    # a run stopped to give slow pages more time should still resume.
-    run_fingerprint = fingerprint({
-        "cleaner": __version__, "inputs": [i if i == "-" else str(Path(i).resolve())
-                                           for i in inputs],
-        "fields": options.fields, "globs": options.globs, "format": output_format.value,
-        "lines": lines, "keep": sorted(wanted), "input_format": input_format.value,
-        "max_bytes": max_bytes, "max_lines": max_lines, "model": model_sha,
-        "site_models": site_models, "site_stats": with_site_stats})
-    journal, resumed, pending = _resume_point(sink, sources, run_fingerprint, quiet)
-
-    def report(outcome) -> None:
-        typer.echo(f"cleaner: {outcome.source}: {outcome.error}", err=True)
-
-    show_progress = progress if progress is not None else sys.stderr.isatty() and not quiet
-    try:
-        summary = run(str(model_dir), pending, sink,
-                      keep=wanted, input_format=input_format.value, max_bytes=max_bytes,
-                      max_lines=max_lines, page_timeout=page_timeout,
-                      on_error=report, jobs=jobs or all_cores(), journal=journal,
-                      resumed=resumed, skipped=options.skipped, progress=show_progress,
-                      chunk_pages=chunk, models_dir=str(models) if models else None,
-                      site_sources=site_sources)
-    except KeyboardInterrupt:
-        raise fail(f"interrupted{_to_resume(journal)}", EXIT_INTERRUPTED) from None
-    except (InputError, ModelError) as error:
-        raise fail(str(error)) from None
-    except BrokenPipeError:
-        raise _quiet_broken_pipe() from None
-    except (OSError, WorkersFailed) as error:  # output not writable, disk full, ...
-        raise fail(f"{_os_error(error)}{_to_resume(journal)}") from None
+    options = BatchOptions(
+        format=output_format.value, lines=lines, keep=keep_labels(keep), model=model,
+        models=models, input_format=input_format.value, max_bytes=max_bytes,
+        max_lines=max_lines, page_timeout=page_timeout, jobs=jobs, chunk=chunk,
+        globs=tuple(glob or ()), site_stats=site_stats,
+        fields=JsonlFields(id=id_field, url=url_field, text=text_field, html=html_field),
+        progress=progress if progress is not None else sys.stderr.isatty() and not quiet,
+        on_error=_report_error, on_resume=None if quiet else _report_resume)
+    with _run_errors(output, options.format):
+        summary = run(inputs, output, options)
     if not quiet and (output is not None or summary.pages > 1):
         typer.echo(f"cleaner: {summary.line()}", err=True)
     raise typer.Exit(EXIT_PAGES_FAILED if summary.errors else EXIT_OK)
 
 
-def _to_resume(journal: Journal | None) -> str:
+def _report_error(outcome) -> None:
+    typer.echo(f"cleaner: {outcome.source}: {outcome.error}", err=True)
+
+
+def _report_resume(pages: int, journal: Path) -> None:
+    typer.echo(f"cleaner: resuming after {pages} pages ({journal})", err=True)
+
+
+@contextlib.contextmanager
+def _run_errors(output: Path | None, output_format: str):
+    """A run's exceptions as one line on stderr and an exit status."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise fail(f"interrupted{_to_resume(output, output_format)}", EXIT_INTERRUPTED) from None
+    except (InputError, ModelError, OutputError) as error:
+        raise fail(str(error)) from None
+    except BrokenPipeError:
+        raise _quiet_broken_pipe() from None
+    except (OSError, WorkersFailed) as error:  # output not writable, disk full, ...
+        raise fail(f"{_os_error(error)}{_to_resume(output, output_format)}") from None
+
+
+def _to_resume(output: Path | None, output_format: str) -> str:
     """How to go on after a run stopped early, if it left a journal to resume from."""
-    if journal is None or not journal.path.exists():
+    journal = journal_path(output, output_format)
+    if journal is None or not journal.exists():
         return ""
-    return f"; run the same command again to resume ({journal.path})"
+    return f"; run the same command again to resume ({journal})"
 
 
 def _os_error(error: Exception) -> str:
@@ -251,51 +229,6 @@ def _quiet_broken_pipe() -> typer.Exit:
     with contextlib.suppress(OSError, ValueError):  # no file descriptor: a test's stdout
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return typer.Exit(EXIT_BROKEN_PIPE)
-
-
-def _site_models(models: Path | None) -> dict[str, str]:
-    """{site model folder: its file's SHA-256} of --models; fails early on a bad one."""
-    if models is None:
-        return {}
-    from cleaner.model.routing import bound_models
-
-    bound = bound_models(models)
-    if not bound:
-        raise ModelError(f"{models}: no model there names the hosts it is for "
-                         "(cleaner train --base default --hosts HOST ...)")
-    return {str(m.path): m.card.get("model_sha256", "") for m in bound}
-
-
-def _resume_point(sink: Sink, sources, run_fingerprint: str, quiet: bool):
-    """The journal, the checkpoint to resume from (or None) and the sources still to do."""
-    if sink.journal_path is None:  # stdout: nothing to resume
-        return None, None, sources()
-    journal = Journal(sink.journal_path, run_fingerprint)
-    try:
-        pending, resumed = resume(journal, sink, sources)
-    except KeyboardInterrupt:
-        raise fail("interrupted", EXIT_INTERRUPTED) from None
-    if resumed is not None and resumed.pages and not quiet:
-        typer.echo(f"cleaner: resuming after {resumed.pages} pages ({sink.journal_path})",
-                   err=True)
-    return journal, resumed, pending
-
-
-def _own_output(sink: Sink, output: Path | None) -> frozenset[str]:
-    if output is None:
-        return frozenset()
-    paths = [output] + ([sink.journal_path] if sink.journal_path is not None else [])
-    return frozenset(os.path.abspath(path) for path in paths)
-
-
-def _sink(output: Path | None, output_format: OutputFormat, lines: bool) -> Sink:
-    if output_format is OutputFormat.jsonl:
-        return JsonlSink(output, with_lines=lines)
-    if output is None:
-        return StdoutTextSink()
-    if output.exists() and not output.is_dir():
-        raise fail(f"{output}: text output needs a directory (use --format jsonl for a file)")
-    return TextTreeSink(output)
 
 
 def run_app() -> None:
@@ -324,16 +257,15 @@ def show(
     """
     cleaner = load_cleaner(model)
     loaded = _read_one(page, input_format)
-    probs = cleaner.probabilities([loaded])[0]
     use_colour = sys.stdout.isatty() if color is None else color
 
     def style(text: str, colour: str) -> str:
         return typer.style(text, fg=colour) if use_colour else text
 
-    views = line_views(loaded, probs)
-    for view in views:
-        typer.echo(render_view(view, style))
-    typer.echo(render_summary(views), err=True)
+    rows, summary = detailed_view(loaded, cleaner.probabilities([loaded])[0], style)
+    for row in rows:
+        typer.echo(row)
+    typer.echo(summary, err=True)
 
 
 @app.command(name="lines")
@@ -356,25 +288,17 @@ def lines_command(
     loaded = _read_one(page, input_format)
     if cues and loaded.cues is None:
         typer.echo(f"cleaner: {loaded.source}: a text dump has no DOM cues", err=True)
-    if not cues or loaded.cues is None:
-        for line in loaded.lines:
-            typer.echo(line)
-        return
-    for line, line_cues in zip(loaded.lines, loaded.cues, strict=True):
-        shown = format_cues(line_cues) if line.strip() else ""
-        typer.echo(f"{shown:<48} | {line}".rstrip() if line.strip() else "")
+    for line in lines_view(loaded, cues):
+        typer.echo(line)
 
 
 def _read_one(spec: str, input_format: InputFormat):
     try:
-        check_inputs([spec])
-        source = next(iter_sources([spec]))
-    except (InputError, StopIteration) as error:
-        raise fail(str(error) or f"{spec}: no page found") from None
-    page = read_source(source, input_format=input_format.value)
-    if isinstance(page, Result):
-        raise fail(f"{page.source}: {page.error}", EXIT_PAGES_FAILED)
-    return page
+        return read_one(spec, input_format.value)
+    except InputError as error:
+        raise fail(str(error)) from None
+    except PageError as error:
+        raise fail(str(error), EXIT_PAGES_FAILED) from None
 
 
 @app.command()
@@ -391,24 +315,21 @@ def label(
 
     Example: cleaner label site-pages/ -o labels/mysite/
     """
-    try:
-        check_inputs(pages)
-    except InputError as error:
-        raise fail(str(error)) from None
+    from cleaner.training.prelabel import prelabel_pages
+
     cleaner = load_cleaner(model)
     failed = written = 0
-    for source in iter_sources(pages):
-        page = read_source(source, input_format=input_format.value)
-        if isinstance(page, Result):
-            typer.echo(f"cleaner: {page.source}: {page.error}", err=True)
-            failed += 1
-            continue
-        probs = cleaner.probabilities([page])[0]
-        target = output / (str(source.relative) + ".tsv")
-        unsure = write_prelabelled(target, page, probs, model_name=cleaner.model.name,
-                                   unsure_below=unsure_below)
-        typer.echo(f"{target}\t{unsure} unsure lines")
-        written += 1
+    try:
+        for done in prelabel_pages(cleaner, pages, output, input_format=input_format.value,
+                                   unsure_below=unsure_below):
+            if done.error is not None:
+                typer.echo(f"cleaner: {done.source}: {done.error}", err=True)
+                failed += 1
+            else:
+                typer.echo(f"{done.target}\t{done.unsure} unsure lines")
+                written += 1
+    except InputError as error:
+        raise fail(str(error)) from None
     typer.echo(f"cleaner: wrote {written} label files, {failed} pages failed", err=True)
     raise typer.Exit(EXIT_PAGES_FAILED if failed else EXIT_OK)
 
@@ -438,6 +359,7 @@ def train(
 
     Example: cleaner train labels/mysite/ --base default -o models/mysite
     """
+    from cleaner.training.report import full_report
     from cleaner.training.train import train_model, train_site_model
 
     train_files = _label_files(labelled)
@@ -460,6 +382,7 @@ def train(
 
 
 def _label_files(paths: list[Path]):
+    from cleaner.training.labelfile import LabelFileError
     from cleaner.training.train import load_label_files
 
     try:
@@ -488,20 +411,18 @@ def evaluate_command(
 
     Example: cleaner eval labels/mysite-check/ --model models/mysite --compare default
     """
-    from cleaner.training.train import evaluate
+    from cleaner.training.report import full_report, side_by_side
+    from cleaner.training.train import evaluate_models
 
     files = _label_files(labelled)
-    cleaner = load_cleaner(model)
-    report = evaluate(cleaner.model.estimator, files, site_stats=site_stats)
-    if compare:
-        reports = {model: report}
-        for other in compare:
-            reports[other] = evaluate(load_cleaner(other).model.estimator, files,
-                                      site_stats=site_stats)
-        typer.echo(json.dumps(reports, indent=2) if as_json else
-                   side_by_side(reports) + f"\n({len(files)} pages)")
-        return
+    names = [model, *(compare or [])]
+    try:
+        reports = evaluate_models(names, files, site_stats=site_stats)
+    except ModelError as error:
+        raise fail(str(error)) from None
     if as_json:
-        typer.echo(json.dumps(report, indent=2))
+        typer.echo(json.dumps(reports if compare else reports[model], indent=2))
+    elif compare:
+        typer.echo(side_by_side(reports) + f"\n({len(files)} pages)")
     else:
-        typer.echo(full_report(report, f"model {cleaner.model.name} on {len(files)} pages"))
+        typer.echo(full_report(reports[model], f"model {model} on {len(files)} pages"))

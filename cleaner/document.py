@@ -116,6 +116,11 @@ class Result:
     kind: str = "text"
     error: str | None = None
 
+    @classmethod
+    def failed(cls, id: str, source: str, url: str | None, reason: str) -> Result:
+        """The result of a page that could not be read or cleaned: no text, the reason."""
+        return cls(id=id, source=source, url=url, text="", error=reason)
+
     @property
     def lines(self) -> list[LabelledLine]:
         return [LabelledLine(text, label, p) for text, label, p in

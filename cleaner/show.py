@@ -1,8 +1,10 @@
-"""The detailed view of `cleaner show`: every line with its label and why.
+"""What `cleaner show` and `cleaner lines` print: a page line by line.
 
-One row per input line: the label, its probability, the runner-up label
-when the model hesitated, and the line itself, coloured by label on a
-terminal. A closing summary counts lines per label.
+`cleaner show`, the detailed view: one row per input line, the label, its
+probability, the runner-up label when the model hesitated, and the line
+itself, coloured by label on a terminal; a closing summary counts lines per
+label. `cleaner lines`: the page as the lines cleaner labels, with their DOM
+cues on request.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cleaner.document import Page
-from cleaner.labels import LABELS
+from cleaner.labels import LABEL_INDEX, LABELS, line_labels
 
 COLOURS = {"body": "green", "nav": "bright_black", "related": "yellow", "comment": "cyan"}
 # Below this probability the runner-up label is shown: the model hesitated.
@@ -31,13 +33,35 @@ class LineView:
 
 
 def line_views(page: Page, probs: np.ndarray) -> list[LineView]:
+    labels, ps = line_labels(len(page.lines), page.content_indices(), probs)
     views = [LineView(line, None, None, None, None) for line in page.lines]
     for row, index in enumerate(page.content_indices()):
-        order = np.argsort(-probs[row])
-        first, second = int(order[0]), int(order[1])
-        views[index] = LineView(page.lines[index], LABELS[first], float(probs[row, first]),
+        second = _runner_up(probs[row], LABEL_INDEX[labels[index]])
+        views[index] = LineView(page.lines[index], labels[index], ps[index],
                                 LABELS[second], float(probs[row, second]))
     return views
+
+
+def _runner_up(row: np.ndarray, best: int) -> int:
+    """The second most likely label: the best one of the others (the first on a tie)."""
+    order = np.argsort(-row, kind="stable")
+    return int(order[1]) if int(order[0]) == best else int(order[0])
+
+
+def detailed_view(page: Page, probs: np.ndarray, style) -> tuple[list[str], str]:
+    """`cleaner show`'s rows for a page, and its summary line."""
+    views = line_views(page, probs)
+    return [render_view(view, style) for view in views], render_summary(views)
+
+
+def lines_view(page: Page, with_cues: bool) -> list[str]:
+    """`cleaner lines`: the page's lines, each after its DOM cues with `with_cues`."""
+    if not with_cues or page.cues is None:
+        return list(page.lines)
+    from cleaner.readers.html.render import format_cues
+
+    return [f"{format_cues(cues):<48} | {line}".rstrip() if line.strip() else ""
+            for line, cues in zip(page.lines, page.cues, strict=True)]
 
 
 def render_view(view: LineView, style) -> str:

@@ -6,16 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from conftest import invoke
 
 from cleaner.cli import app
 from cleaner.training.labelfile import read_label_file
-
-runner = CliRunner()
-
-
-def invoke(*args, input=None):
-    return runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
 def test_every_command_has_help_with_an_example():
@@ -64,7 +58,7 @@ def test_jsonl_without_lines_carries_text_only(seed_files):
 
 
 def test_keep_rejects_unknown_labels(seed_files):
-    result = runner.invoke(app, ["clean", str(seed_files[0]), "--keep", "body,ads"])
+    result = invoke("clean", seed_files[0], "--keep", "body,ads")
     assert result.exit_code == 2
     assert "--keep" in result.output
 
@@ -92,14 +86,14 @@ def test_bad_pages_give_error_records_and_the_batch_goes_on(tmp_path, seed_files
 
 
 def test_missing_input_is_one_line_and_exit_2(tmp_path):
-    result = runner.invoke(app, ["clean", str(tmp_path / "nope.txt")])
+    result = invoke("clean", tmp_path / "nope.txt")
     assert result.exit_code == 2
     missing = tmp_path / "nope.txt"
     assert result.stderr.strip() == f"cleaner: error: {missing}: no such file or directory"
 
 
 def test_unloadable_model_is_one_line(seed_files, tmp_path):
-    result = runner.invoke(app, ["clean", str(seed_files[0]), "--model", "no-such-model"])
+    result = invoke("clean", seed_files[0], "--model", "no-such-model")
     assert result.exit_code == 2
     assert result.stderr.startswith("cleaner: error: model 'no-such-model' not found")
     assert len(result.stderr.strip().splitlines()) == 1
@@ -144,7 +138,7 @@ def test_eval_prints_per_label_figures_and_confusion(seeds_dir):
 
 @pytest.mark.parametrize("args", [["clean", "--format", "xml", "x"], ["nonsense"], []])
 def test_bad_usage_exits_2(args):
-    assert runner.invoke(app, args).exit_code == 2
+    assert invoke(*args).exit_code == 2
 
 
 def test_real_subprocess(seeds_dir, tmp_path):
@@ -168,7 +162,7 @@ def test_installed_entry_point_runs():
 def test_a_batch_on_workers_spares_the_main_process_the_sklearn_import(seed_files, tmp_path):
     """Workers load the model; the main process only walks, sends and writes, so it
     must not pay scikit-learn's second-long import (a batch's start-up time)."""
-    from cleaner.batch.workers import CHUNK_PAGES
+    from cleaner.batch.options import CHUNK_PAGES
 
     pages = tmp_path / "pages"
     pages.mkdir()

@@ -5,19 +5,13 @@ import json
 import shutil
 from pathlib import Path
 
-from typer.testing import CliRunner
+from conftest import invoke
 
-from cleaner.cli import app
 from cleaner.training.labelfile import read_label_file
 
-runner = CliRunner()
 ARTICLE = Path(__file__).parent / "data" / "news_article.html"
 BODY_SENTENCE = "Councillors in Port Averley voted on Thursday night"
 COMMENT_SENTENCE = "Four million for a wall and they still can't fix the potholes"
-
-
-def invoke(*args, input=None):
-    return runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
 def test_lines_prints_the_rendered_page():

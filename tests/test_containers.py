@@ -6,17 +6,12 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-from typer.testing import CliRunner
+from conftest import invoke
+from conftest import records as read_records
 
-from cleaner.cli import app
 from cleaner.readers.warc import dechunk, iter_warc
 
-runner = CliRunner()
 NEWS_HTML = Path(__file__).parent / "data" / "news_article.html"
-
-
-def invoke(*args, input=None):
-    return runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
 def warc_record(kind: str, url: str, block: bytes, content_type: str) -> bytes:
@@ -59,9 +54,6 @@ def write_warc(path: Path, records: list[bytes], gzipped: bool) -> Path:
     return path
 
 
-def records_of(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
-
 
 def test_warc_responses_become_pages_and_other_records_are_counted(seed_files, tmp_path):
     for gzipped in (False, True):
@@ -70,7 +62,7 @@ def test_warc_responses_become_pages_and_other_records_are_counted(seed_files, t
         out = tmp_path / f"out{gzipped}.jsonl"
         result = invoke("clean", warc, "--format", "jsonl", "-o", out)
         assert result.exit_code == 0, result.output
-        records = records_of(out)
+        records = read_records(out)
         assert [r["url"] for r in records] == ["https://news.example/a", "https://news.example/b"]
         assert all(r["source"].startswith(f"{warc}@") and "error" not in r for r in records)
         assert "Councillors in Port Averley voted" in records[0]["text"]
@@ -94,7 +86,7 @@ def test_wet_conversion_records_are_text_pages(seed_files, tmp_path):
     wet = write_warc(tmp_path / "crawl.warc.wet.gz", records, gzipped=True)
     out = tmp_path / "out.jsonl"
     assert invoke("clean", wet, "--format", "jsonl", "-o", out).exit_code == 0
-    from_wet = records_of(out)
+    from_wet = read_records(out)
     direct = [json.loads(invoke("clean", p, "--format", "jsonl").stdout) for p in seed_files]
     assert [r["text"] for r in from_wet] == [r["text"] for r in direct]
     assert from_wet[0]["url"] == f"https://news.example/{seed_files[0].stem}"
@@ -111,7 +103,7 @@ def test_warc_cut_mid_record_gives_the_good_records_and_one_error(seed_files, tm
         out = tmp_path / f"cut{cut}.jsonl"
         result = invoke("clean", cut_file, "--format", "jsonl", "-o", out)
         assert result.exit_code == 1
-        records = records_of(out)
+        records = read_records(out)
         urls = [r["url"] for r in records[:-1]]  # page b is whole when only the trailer is cut
         assert urls == ["https://news.example/a", "https://news.example/b"][: len(urls)]
         assert urls[0] == "https://news.example/a" and "error" not in records[0]
@@ -162,7 +154,7 @@ def test_jsonl_pages_in_order_with_broken_lines_named(seed_files, tmp_path):
     out = tmp_path / "out.jsonl"
     result = invoke("clean", jsonl, "--format", "jsonl", "-o", out)
     assert result.exit_code == 1
-    records = records_of(out)
+    records = read_records(out)
     assert [r["id"] for r in records] == [seed_files[0].stem, "line-2", seed_files[1].stem,
                                           seed_files[2].stem, "html-page", "empty-record"]
     assert [bool(r.get("error")) for r in records] == [False, True, False, False, False, True]
@@ -186,8 +178,8 @@ def test_jsonl_field_names_are_options(seed_files, tmp_path):
 def test_gzipped_jsonl_cut_short_gives_one_error_for_the_break(seed_files, tmp_path):
     whole = write_jsonl(tmp_path / "whole.jsonl.gz", seed_files, gzipped=True)
     cut = write_jsonl(tmp_path / "cut.jsonl.gz", seed_files, gzipped=True, cut=100)
-    whole_records = records_of(_clean_to_jsonl(whole, tmp_path))
-    cut_records = records_of(_clean_to_jsonl(cut, tmp_path))
+    whole_records = read_records(_clean_to_jsonl(whole, tmp_path))
+    cut_records = read_records(_clean_to_jsonl(cut, tmp_path))
     assert cut_records[:-1] == [dict(r, source=r["source"].replace("whole", "cut"))
                                 for r in whole_records[: len(cut_records) - 1]]
     assert "truncated gzip data" in cut_records[-1]["error"]

@@ -1,4 +1,4 @@
-"""Tests for the corpus builders (cleaner/corpus/)."""
+"""Tests for the corpus builders (cleaner/training/corpus/)."""
 
 from __future__ import annotations
 

@@ -4,9 +4,8 @@ import gzip
 import json
 from pathlib import Path, PurePosixPath
 
-from typer.testing import CliRunner
+from conftest import invoke
 
-from cleaner.cli import app
 from cleaner.readers.sources import (
     InputOptions,
     UniqueNames,
@@ -14,12 +13,6 @@ from cleaner.readers.sources import (
     container_stem,
     iter_sources,
 )
-
-runner = CliRunner()
-
-
-def invoke(*args, input=None):
-    return runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
 def crawl_folder(root: Path, seed_files) -> Path:

@@ -16,25 +16,18 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from conftest import invoke, records
 
+from cleaner.batch import faults
+from cleaner.batch.options import DEFAULT_PAGE_TIMEOUT
 from cleaner.batch.pool import BEACONS_PREFIX, _remove_stale_beacon_folders
-from cleaner.batch.workers import DEFAULT_PAGE_TIMEOUT, TEST_HOOK_ENV
-from cleaner.cli import EXIT_PAGES_FAILED, EXIT_USAGE, app
+from cleaner.cli import EXIT_PAGES_FAILED, EXIT_USAGE
 from cleaner.model.files import CARD_FILE, MODEL_FILE, file_sha256, resolve_model_dir
 from cleaner.readers.html.render import render_html
 from cleaner.readers.pages import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES, page_from_bytes
 
-runner = CliRunner()
 ARTICLE = (Path(__file__).parent / "data" / "news_article.html").read_bytes()
 
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def records(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
 
 
 def seed_folder(seed_files, folder: Path, count: int) -> Path:
@@ -101,7 +94,7 @@ def test_text_dumps_read_in_linear_time():
 
 def test_a_slow_page_times_out_in_the_main_process(seed_files, tmp_path, monkeypatch):
     folder = seed_folder(seed_files, tmp_path / "pages", 4)
-    monkeypatch.setenv(TEST_HOOK_ENV, "slow:p0001:1.5")
+    monkeypatch.setattr(faults, "active", faults.Faults(slow={"p0001": 1.5}))
     out = tmp_path / "out.jsonl"
     result = invoke("clean", folder, "--format", "jsonl", "-o", out, "--jobs", 1,
                     "--page-timeout", 0.5)
@@ -117,7 +110,7 @@ def test_a_page_that_never_ends_is_stopped_with_one_job(seed_files, tmp_path, mo
     reference = tmp_path / "reference.jsonl"
     assert invoke("clean", folder, "--format", "jsonl", "-o", reference, "--jobs", 1,
                   "--page-timeout", 0).exit_code == 0
-    monkeypatch.setenv(TEST_HOOK_ENV, "slow:p0002:600")
+    monkeypatch.setattr(faults, "active", faults.Faults(slow={"p0002": 600}))
     out = tmp_path / "out.jsonl"
     started = time.perf_counter()
     result = invoke("clean", folder, "--format", "jsonl", "-o", out, "--jobs", 1,
@@ -139,7 +132,8 @@ def test_workers_stuck_or_dying_on_a_page_are_replaced(seed_files, tmp_path, mon
     reference = tmp_path / "reference.jsonl"
     assert invoke("clean", folder, "--format", "jsonl", "-o", reference, "--jobs", 1,
                   "--lines").exit_code == 0
-    monkeypatch.setenv(TEST_HOOK_ENV, "slow:p0003:600,die:p0009")
+    monkeypatch.setattr(faults, "active",
+                        faults.Faults(slow={"p0003": 600}, die=frozenset({"p0009"})))
     out = tmp_path / "out.jsonl"
     started = time.perf_counter()
     result = invoke("clean", folder, "--format", "jsonl", "-o", out, "--jobs", 2,
@@ -334,7 +328,7 @@ def test_a_model_that_cannot_be_unpickled_is_one_line(seed_files, tmp_path):
     ["clean", "x.txt", "--max-lines", "zero"],
 ])
 def test_a_bad_command_line_is_a_usage_error(args):
-    result = runner.invoke(app, args)
+    result = invoke(*args)
     assert result.exit_code == EXIT_USAGE and "Usage:" in result.output
 
 

@@ -5,10 +5,12 @@ from pathlib import Path
 
 from joblib import Parallel, delayed
 
-from cleaner.batch.run import run
-from cleaner.batch.sinks import JsonlSink, Sink
-from cleaner.batch.workers import check_model, worker_cleaner
+from cleaner.batch import BatchOptions, run
+from cleaner.batch.runner import clean_sources
+from cleaner.batch.sinks import Sink
+from cleaner.batch.workers import Settings, worker_cleaner
 from cleaner.clean import Cleaner
+from cleaner.model.files import verified_model_dir
 from cleaner.readers.sources import iter_sources
 
 
@@ -32,12 +34,13 @@ class Collect(Sink):
 
 def test_two_workers_give_what_one_process_gives_in_order(seed_files, tmp_path):
     folder = copies(seed_files, tmp_path / "pages", 40)
-    model, _ = check_model("default")
+    model, _ = verified_model_dir("default")
     one, two = Collect(), Collect()
-    keep = frozenset({"body"})
-    summary_one = run(Cleaner.load(), iter_sources([str(folder)]), one, keep=keep)
-    summary_two = run(str(model), iter_sources([str(folder)]), two, keep=keep, jobs=2,
-                      chunk_pages=3)
+    settings = Settings(model=str(model), keep=frozenset({"body"}))
+    summary_one = clean_sources(iter_sources([str(folder)]), one, settings,
+                                cleaner=Cleaner.load())
+    summary_two = clean_sources(iter_sources([str(folder)]), two, settings, jobs=2,
+                                chunk_pages=3)
     assert [o.source for o in two.outcomes] == sorted(str(p) for p in folder.iterdir())
     assert two.outcomes == one.outcomes
     assert (summary_two.pages, summary_two.errors) == (summary_one.pages, 1) == (41, 1)
@@ -49,7 +52,7 @@ def _cleaner_in_worker(model: str) -> tuple[int, int]:
 
 
 def test_each_worker_loads_the_model_once():
-    model = str(check_model("default")[0])
+    model = str(verified_model_dir("default")[0])
     seen = Parallel(n_jobs=2)(delayed(_cleaner_in_worker)(model) for _ in range(12))
     cleaners_per_worker = {}
     for pid, cleaner in seen:
@@ -60,8 +63,9 @@ def test_each_worker_loads_the_model_once():
 def test_jsonl_records_keep_their_fields_with_workers(seed_files, tmp_path):
     folder = copies(seed_files, tmp_path / "pages", 12)
     out = tmp_path / "out.jsonl"
-    run(str(check_model("default")[0]), iter_sources([str(folder)]),
-        JsonlSink(out, with_lines=True), keep=frozenset({"body"}), jobs=2, chunk_pages=4)
+    summary = run([folder], out, BatchOptions(format="jsonl", lines=True, jobs=2, chunk=4,
+                                              site_stats=False))
+    assert (summary.pages, summary.errors) == (13, 1)
     lines = out.read_text().splitlines()
     assert len(lines) == 13 and '"error": "binary content' in lines[12]  # 013_broken.txt
     assert lines[0].startswith('{"id": "000_000_970c2c25a4bcd944", "url": null, "source": ')

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaner.batch.sinks import json_record
-from cleaner.clean import Cleaner, error_result
+from cleaner.clean import Cleaner
 from cleaner.document import PageError, Result
 from cleaner.readers.decode import clean_text, decode_bytes, split_lines, without_surrogates
 from cleaner.readers.pages import page_from_bytes, page_from_text
@@ -61,7 +61,7 @@ def clean_or_error(cleaner: Cleaner, read) -> Result:
     try:
         page = read()
     except PageError as error:
-        return error_result("p", "fuzz", None, str(error))
+        return Result.failed("p", "fuzz", None, str(error))
     [result] = cleaner.clean_pages([page])
     return result
 
@@ -114,7 +114,7 @@ def test_a_batch_gives_one_result_per_page_in_order(cleaner, pages):
         try:
             items.append(read(page, id=str(number)))
         except PageError as error:
-            items.append(error_result(str(number), "fuzz", None, str(error)))
+            items.append(Result.failed(str(number), "fuzz", None, str(error)))
     results = list(cleaner.clean_many(items, batch_lines=50))
     assert [result.id for result in results] == [str(n) for n in range(len(pages))]
     for result in results:

@@ -5,23 +5,15 @@ page lost or written twice and nothing left over from the interruption.
 """
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from conftest import cleaner_subprocess, invoke
 
 from cleaner.batch.journal import Checkpoint, Journal
-from cleaner.batch.sinks import CRASH_ENV, TextTreeSink
-from cleaner.cli import EXIT_INTERRUPTED, app
-
-runner = CliRunner()
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+from cleaner.batch.sinks import TextTreeSink
+from cleaner.cli import EXIT_INTERRUPTED
 
 
 def batch(seed_files, root: Path) -> Path:
@@ -37,12 +29,9 @@ def batch(seed_files, root: Path) -> Path:
 
 
 def clean_subprocess(*args, crash_at: int | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env.pop(CRASH_ENV, None)
-    if crash_at is not None:
-        env[CRASH_ENV] = str(crash_at)
-    return subprocess.run([sys.executable, "-m", "cleaner", "clean", *map(str, args)],
-                          capture_output=True, text=True, timeout=120, env=env)
+    """`cleaner clean ARGS` as a process, killed -9 halfway through writing page `crash_at`."""
+    faults = {"crash_at_page": crash_at} if crash_at is not None else None
+    return cleaner_subprocess("clean", *args, faults=faults)
 
 
 def test_jsonl_output_survives_two_kill_9s(seed_files, tmp_path):

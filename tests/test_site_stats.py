@@ -8,13 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import cleaner_subprocess, invoke, records
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-import cleaner.batch.run
-from cleaner.batch.sinks import CRASH_ENV
-from cleaner.cli import app
+import cleaner.batch.runner
 from cleaner.document import Page
 from cleaner.site_stats import (
     LineCounts,
@@ -28,14 +26,9 @@ from cleaner.site_stats import (
 )
 from cleaner.training.labelfile import format_label_file, read_label_file
 
-runner = CliRunner()
 # A paragraph the model takes for body, put into every page of a made-up site.
 SHARED = ("The Harbour Gazette has reported on the towns of the north coast since 1887, and its "
           "reporters have covered every election, storm and harvest in the region.")
-
-
-def invoke(*args, input=None):
-    return runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
 def with_shared(seed: Path) -> str:
@@ -56,9 +49,6 @@ def site_folder(seed_files, folder: Path, copies: int = 1) -> Path:
             (folder / f"{copy}_{seed.name}").write_text(with_shared(seed), encoding="utf-8")
     return folder
 
-
-def records(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def shared_lines(record: dict) -> list[dict]:
@@ -152,9 +142,8 @@ def test_a_run_killed_and_resumed_gives_what_one_run_gives(seed_files, tmp_path)
                   "--jobs", 1).exit_code == 0
     out = tmp_path / "out.jsonl"
     args = ["clean", folder, "--format", "jsonl", "--lines", "-o", out, "--chunk", 4]
-    env = {**os.environ, CRASH_ENV: "7"}  # killed with 4 pages checkpointed
-    killed = subprocess.run([sys.executable, "-m", "cleaner", *map(str, args), "--jobs", "2"],
-                            capture_output=True, text=True, timeout=120, env=env)
+    # killed with 4 pages checkpointed
+    killed = cleaner_subprocess(*args, "--jobs", "2", faults={"crash_at_page": 7})
     assert killed.returncode == -9 and not out.exists()
     resumed = invoke(*args, "--jobs", 1)
     assert resumed.exit_code == 0 and "resuming after 4 pages" in resumed.stderr
@@ -164,13 +153,13 @@ def test_a_run_killed_and_resumed_gives_what_one_run_gives(seed_files, tmp_path)
 
 def test_one_page_and_stdin_skip_pass_one(seed_files, tmp_path, monkeypatch):
     calls = []
-    real = cleaner.batch.sketched_chunks
+    real = cleaner.batch.runner.sketched_chunks
 
     def counted(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(cleaner.batch, "sketched_chunks", counted)
+    monkeypatch.setattr(cleaner.batch.runner, "sketched_chunks", counted)
     folder = site_folder(seed_files, tmp_path / "site")
     page = folder / f"0_{seed_files[0].name}"
     assert SHARED in invoke("clean", page).stdout
@@ -335,7 +324,7 @@ def test_pass_one_renders_html_without_cues_and_sketches_the_same_lines(tmp_path
         asked.append(kwargs.get("cues", True))
         return read_source(source, **kwargs)
 
-    monkeypatch.setattr(cleaner.parallel, "read_source", spy)
+    monkeypatch.setattr(cleaner.batch.workers, "read_source", spy)
     quick = sketch_chunk(Settings(model="default", keep=frozenset({"body"})), sources)
     assert asked == [False, False, False]
     full = [sketch_page(read_source(source)) for source in sources]

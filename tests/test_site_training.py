@@ -4,17 +4,11 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from conftest import invoke
 
-from cleaner.cli import app
 from cleaner.training.corpus.__main__ import app as corpus_app
 
-runner = CliRunner()
 SITE = "canada.com"  # an l3s-gn1 host of the held-out split, with 11 pages
-
-
-def invoke(*args, application=app):
-    return runner.invoke(application, [str(a) for a in args], catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")

@@ -15,12 +15,19 @@ rerun ignores.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cleaner.atomic import atomic_write_text, naming
+from cleaner.readers.sources import Source
+
+if TYPE_CHECKING:
+    from cleaner.batch.sinks import Sink
 
 
 @dataclass(frozen=True)
@@ -85,3 +92,23 @@ def _parse(line: str) -> dict:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def resume(journal: Journal, sink: Sink,
+           make_sources: Callable[[], Iterator[Source]]) -> tuple[Iterator[Source],
+                                                                  Checkpoint | None]:
+    """The sources still to do and the checkpoint to resume from (None: from the start).
+
+    The done pages are read again but not cleaned; if they no longer end with
+    the page the checkpoint names, the inputs changed and the run starts over.
+    """
+    checkpoint = journal.last_checkpoint()
+    if checkpoint is None or not sink.can_resume(checkpoint):
+        return make_sources(), None
+    sources = make_sources()
+    done, last = 0, ""
+    for source in itertools.islice(sources, checkpoint.pages):
+        done, last = done + 1, source.source
+    if done != checkpoint.pages or last != checkpoint.last:
+        return make_sources(), None
+    return sources, checkpoint

@@ -2,7 +2,7 @@
 
 `results_on_workers` runs joblib tasks, one per chunk of pages, on `jobs` loky
 workers and gives their results in order. A `Watchdog` thread (see
-cleaner/watchdog.py) kills a worker whose page is over its time budget; a
+cleaner/batch/watchdog.py) kills a worker whose page is over its time budget; a
 worker that dies, killed or on its own, breaks the pool, which is then
 started again and the chunks that were in flight are handed out again
 (`Dispatch`), one at a time when no beacon says which page killed it.

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,14 +24,12 @@ from cleaner.atomic import (
     remove_stale_temporaries,
     temporary_beside,
 )
+from cleaner.batch.faults import NO_FAULTS, CrashAt, Faults
 from cleaner.batch.journal import Checkpoint
 from cleaner.document import Result
 from cleaner.readers.decode import SURROGATES
 from cleaner.readers.sources import Source
 
-# Tests set this to N to have the process kill itself (SIGKILL) halfway through
-# writing the Nth page of a run: a kill -9 at the worst moment, on cue.
-CRASH_ENV = "CLEANER_TEST_CRASH_AT_PAGE"
 TEXT_JOURNAL = ".cleaner-progress"
 
 
@@ -110,10 +107,10 @@ class Sink:
 class TextTreeSink(Sink):
     """One text file per page under `out_dir`, mirroring the inputs."""
 
-    def __init__(self, out_dir: Path):
+    def __init__(self, out_dir: Path, faults: Faults = NO_FAULTS):
         self.out_dir = out_dir
         self.journal_path = out_dir / TEXT_JOURNAL
-        self.crash = _Crash()
+        self.crash = CrashAt(faults)
 
     def can_resume(self, checkpoint: Checkpoint) -> bool:
         return self.out_dir.is_dir()
@@ -159,10 +156,10 @@ class JsonlSink(Sink):
 
     needs_records = True
 
-    def __init__(self, path: Path | None, with_lines: bool):
+    def __init__(self, path: Path | None, with_lines: bool, faults: Faults = NO_FAULTS):
         self.path = path
         self.with_lines = with_lines
-        self.crash = _Crash()
+        self.crash = CrashAt(faults)
         self.stream: IO[bytes] | None = None
         if path is not None:
             self.partial = path.with_name(path.name + ".part")
@@ -224,22 +221,23 @@ class JsonlSink(Sink):
                 self.stream.close()
 
 
-class _Crash:
-    """The test hook of CRASH_ENV: counts pages written and says when to die."""
-
-    def __init__(self) -> None:
-        value = os.environ.get(CRASH_ENV, "")
-        self.at = int(value) if value.isdigit() else None
-        self.written = 0
-
-    def due(self) -> bool:
-        self.written += 1
-        return self.written == self.at
-
-    @staticmethod
-    def now() -> None:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
 def _with_newline(text: str) -> str:
     return text + "\n" if text else ""
+
+
+class OutputError(ValueError):
+    """An output the run cannot write to, found before any work; the message says why."""
+
+
+def open_sink(output: Path | None, output_format: str, lines: bool,
+              faults: Faults = NO_FAULTS) -> Sink:
+    """The sink for `--format` and `-o`: JSON lines to a file or stdout, text files
+    under a folder, or text on stdout."""
+    if output_format == "jsonl":
+        return JsonlSink(output, with_lines=lines, faults=faults)
+    if output is None:
+        return StdoutTextSink()
+    if output.exists() and not output.is_dir():
+        raise OutputError(f"{output}: text output needs a directory (use --format jsonl "
+                          "for a file)")
+    return TextTreeSink(output, faults=faults)

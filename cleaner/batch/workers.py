@@ -16,14 +16,14 @@ Every page gets a time budget for reading (decoding and rendering: the stage
 whose cost hostile HTML can blow up; classifying is bounded by the line limit).
 A page read in more than the budget gives an error record wherever it is read.
 In a worker the budget is also a hard limit, kept from outside
-(cleaner/watchdog.py): each worker notes in a small file which page it is
+(batch/watchdog.py): each worker notes in a small file which page it is
 reading since when (a `Beacon`), and a `Watchdog` thread in the main process
 kills a worker whose page is over its budget, even one stuck in C code. The
 pool is then started again and the chunks that were in flight are cleaned
 again, the slow page as an error record. A worker that dies on its own (out of
 memory, a crash in C) breaks the pool too: the chunks in flight are then
 cleaned again one at a time, so that if a page kills its worker again, the
-beacon names it and it gets an error record (cleaner/worker_pool.py). No
+beacon names it and it gets an error record (batch/pool.py). No
 signal handler is involved, so this works in threads and workers.
 """
 
@@ -31,59 +31,37 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import logging
 import os
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
+from cleaner.batch.faults import NO_FAULTS, Faults
+from cleaner.batch.options import CHUNK_PAGES, DEFAULT_PAGE_TIMEOUT
 from cleaner.batch.pool import results_on_workers
 from cleaner.batch.sinks import Outcome, outcome_of
 from cleaner.batch.watchdog import Beacon, NumberedChunk, timed_out
-from cleaner.clean import Cleaner, error_result
-from cleaner.document import Page, PageError, Result
-from cleaner.model.files import (
-    CARD_FILE,
-    MODEL_FILE,
-    ModelError,
-    check_card,
-    load_model,
-    resolve_model_dir,
-)
+from cleaner.batched import batched
+from cleaner.clean import Cleaner
+from cleaner.document import Page, Result
 from cleaner.readers.pages import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_LINES,
-    page_from_bytes,
-    page_from_text,
-    too_large,
 )
-from cleaner.readers.sources import Source
+from cleaner.readers.sources import Source, read_source
 from cleaner.site_stats import PageSketch, Templates, sketch_page
 
 log = logging.getLogger(__name__)
 
-# Pages per task sent to a worker: enough that a batch keeps numpy and the trees
-# busy and the dispatch cost per page is small, few enough that two workers
-# get work early and a resumed run redoes little (checkpoints come per chunk).
-CHUNK_PAGES = 100
-# ... and at most this many bytes of pages read by containers, to bound memory.
+# A chunk holds at most CHUNK_PAGES pages (batch/options.py) and at most this
+# many bytes of pages read by containers, to bound memory.
 CHUNK_BYTES = 16 * 1024 * 1024
 
 # How often a worker checks that the main process is still there.
 PARENT_CHECK_SECONDS = 1.0
 
-# Seconds a page may take to be read (decoded and rendered). The slowest of the
-# 2,972 pages of the four datasets renders in well under a second; a page that
-# takes 30 is pathological, and 30 s per page still lets a batch finish.
-DEFAULT_PAGE_TIMEOUT = 30.0
-# Tests set this to "slow:ID:SECONDS" (reading page ID takes that much longer) or
-# "die:ID" (a worker reading page ID dies as if killed -9), or several of them
-# separated by commas: faults on cue.
-TEST_HOOK_ENV = "CLEANER_TEST_PAGE_HOOK"
 
 # per process: (model folder, site models folder) -> loaded Cleaner
 _CLEANERS: dict[tuple[str, str | None], Cleaner] = {}
@@ -103,7 +81,7 @@ class Settings:
     max_lines: int = DEFAULT_MAX_LINES
     page_timeout: float = DEFAULT_PAGE_TIMEOUT  # seconds to read a page; 0: no limit
     beacons: str | None = None  # the folder where workers note what they read
-    test_hook: str = ""  # TEST_HOOK_ENV of the main process (workers may predate it)
+    faults: Faults = NO_FAULTS  # the kill tests' faults (batch/faults.py); none otherwise
 
 
 def all_cores() -> int:
@@ -148,46 +126,6 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def read_source(source: Source, *, input_format: str = "auto",
-                max_bytes: int = DEFAULT_MAX_BYTES,
-                max_lines: int = DEFAULT_MAX_LINES, cues: bool = True) -> Page | Result:
-    """The page behind a source, or an error result that names it. Never raises.
-    `cues=False`: HTML without its DOM cues, for site stats' first pass."""
-    if source.error is not None:
-        return error_result(source.id, source.source, source.url, source.error)
-    page_format = source.kind or input_format  # a container's record says what it holds
-    try:
-        if isinstance(source.content, str):
-            if len(source.content) > max_bytes:
-                raise PageError(too_large(len(source.content), max_bytes, "characters"))
-            return page_from_text(source.content, id=source.id, source=source.source,
-                                  url=source.url, input_format=page_format, max_lines=max_lines,
-                                  cues=cues)
-        data = source.read_bytes(limit=max_bytes)
-        if len(data) > max_bytes:
-            raise PageError(too_large(_file_size(source), max_bytes))
-        return page_from_bytes(data, id=source.id, source=source.source, url=source.url,
-                               input_format=page_format, max_bytes=max_bytes,
-                               max_lines=max_lines, cues=cues)
-    except PageError as error:
-        return error_result(source.id, source.source, source.url, str(error))
-    except OSError as error:
-        return error_result(source.id, source.source, source.url,
-                            f"cannot read: {error.strerror or error}")
-    except Exception as error:  # a bug a page brings out must cost that page only
-        log.debug("reading %s failed", source.source, exc_info=True)
-        return error_result(source.id, source.source, source.url,
-                            f"cannot read: {type(error).__name__}: {error}")
-
-
-def _file_size(source: Source) -> int | None:
-    """The size of a page file read only in part; None when it has no size (a pipe)."""
-    try:
-        return source.path.stat().st_size if source.path is not None else None
-    except OSError:
-        return None
-
-
 def _read_timed(source: Source, settings: Settings, beacon: Beacon | None, number: int,
                 index: int, cues: bool = True) -> Page | Result:
     """read_source under the page time budget; a worker notes in its beacon that it
@@ -195,28 +133,16 @@ def _read_timed(source: Source, settings: Settings, beacon: Beacon | None, numbe
     if beacon is not None:
         beacon.reading(number, index)
     started = time.monotonic()
-    if settings.test_hook and source.error is None:
-        _test_hook(settings.test_hook, source, in_worker=beacon is not None)
+    if settings.faults and source.error is None:
+        settings.faults.before_reading(source.id, in_worker=beacon is not None)
     page = read_source(source, input_format=settings.input_format,
                        max_bytes=settings.max_bytes, max_lines=settings.max_lines, cues=cues)
     if beacon is not None:
         beacon.reading(number, -1)
     if settings.page_timeout and time.monotonic() - started > settings.page_timeout:
-        return error_result(source.id, source.source, source.url,
+        return Result.failed(source.id, source.source, source.url,
                             timed_out(settings.page_timeout))
     return page
-
-
-def _test_hook(hook: str, source: Source, *, in_worker: bool) -> None:
-    for fault in hook.split(","):
-        kind, _, rest = fault.partition(":")
-        page, _, seconds = rest.partition(":")
-        if source.id != page:
-            continue
-        if kind == "slow":
-            time.sleep(float(seconds))
-        elif kind == "die" and in_worker:
-            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def clean_chunk(settings: Settings, chunk: list[Source], cleaner: Cleaner | None = None,
@@ -268,18 +194,13 @@ def _sketch(page: Page) -> PageSketch | None:
         return None
 
 
-def chunked(sources: Iterable[Source], pages: int = CHUNK_PAGES,
-            max_bytes: int = CHUNK_BYTES) -> Iterator[list[Source]]:
-    chunk: list[Source] = []
-    size = 0
-    for source in sources:
-        chunk.append(source)
-        size += len(source.content) if source.content is not None else 0
-        if len(chunk) >= pages or size >= max_bytes:
-            yield chunk
-            chunk, size = [], 0
-    if chunk:
-        yield chunk
+def chunked(sources: Iterable[Source], pages: int = CHUNK_PAGES) -> Iterator[list[Source]]:
+    """Sources in chunks of `pages`, and of at most about CHUNK_BYTES of read records."""
+    return batched(sources, max_items=pages, weight=_read_size, max_weight=CHUNK_BYTES)
+
+
+def _read_size(source: Source) -> int:
+    return len(source.content) if source.content is not None else 0
 
 
 def cleaned_chunks(chunks: Iterable[list[Source]], settings: Settings, *, jobs: int,
@@ -339,21 +260,3 @@ def _chunk_results(chunks: Iterator[NumberedChunk], settings: Settings, jobs: in
             yield here(settings, number, chunk)
         return
     yield from results_on_workers(chunks, settings, max(jobs, 1), in_worker)
-
-
-def check_model(name: str) -> tuple[Path, str]:
-    """The folder and SHA-256 of a model whose card vouches for it, without unpickling it.
-
-    The main process needs no model when workers clean: this fails early, with
-    the same message as loading would, and the workers load it.
-    """
-    folder = resolve_model_dir(name)
-    card_path, model_file = folder / CARD_FILE, folder / MODEL_FILE
-    if not card_path.is_file() or not model_file.is_file():
-        load_model(folder)  # raises the loader's own message for what is missing
-    try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ModelError(f"{card_path}: unreadable card ({error})") from error
-    check_card(card, model_file)
-    return folder, card["model_sha256"]

@@ -6,7 +6,7 @@ lookup table, and counted per line with `np.bincount`; page context and
 neighbour features are array shifts within pages. Python-level work per line
 is limited to a few C-speed string calls (strip, lower, split); per token, to
 one dict look-up that numbers the distinct tokens of the batch (stopwords and
-cue words: cleaner/token_features.py; DOM cues: cleaner/dom_features.py).
+cue words: cleaner/features/tokens.py; DOM cues: cleaner/features/dom.py).
 
 The column order is the feature schema: change it and bump FEATURE_SCHEMA.
 """
@@ -70,7 +70,7 @@ class LineBatch:
     line_of_row: np.ndarray  # (rows,) which line of that page
     page_starts: np.ndarray  # (pages + 1,) first row of each page
     copy_of_row: np.ndarray | None = None  # (rows,) id shared by identical lines of a page
-    # (rows,) id shared by the lines of one DOM element (dom_features.box_ids), -1:
+    # (rows,) id shared by the lines of one DOM element (features/dom.py box_ids), -1:
     # none; None for a batch of text dumps
     box_of_row: np.ndarray | None = None
 

@@ -113,7 +113,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         """Shift the decision toward rare labels: probabilities times per-label weights.
 
         Weights are chosen by site-grouped cross-validation on the training
-        data (see cleaner/recipe.py), like a prior correction for a skewed
+        data (see cleaner/training/recipe.py), like a prior correction for a skewed
         label distribution; rows are renormalised to sum to one.
         """
         if self.decision_weights is None:

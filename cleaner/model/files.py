@@ -30,8 +30,8 @@ CARD_FILE = "model.json"
 DEFAULT_MODEL = "default"
 # Where a shipped model lives: inside the installed package (wheels), or at
 # the top of a source checkout.
-PACKAGED_MODELS = Path(__file__).parent / "_models"
-CHECKOUT_MODELS = Path(__file__).parent.parent / "models"
+PACKAGED_MODELS = Path(__file__).parents[1] / "_models"
+CHECKOUT_MODELS = Path(__file__).parents[2] / "models"
 
 
 # Pickles name classes by module: model files written before model/ was a package
@@ -194,3 +194,21 @@ def save_model(estimator, card: dict, model_dir: Path) -> Path:
 def _jsonable(params: dict) -> dict:
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()
             if isinstance(v, (int, float, str, bool, tuple, type(None)))}
+
+
+def verified_model_dir(name: str) -> tuple[Path, str]:
+    """The folder and SHA-256 of a model whose card vouches for it, without unpickling it.
+
+    The main process needs no model when workers clean: this fails early, with
+    the same message as loading would, and the workers load it.
+    """
+    folder = resolve_model_dir(name)
+    card_path, model_file = folder / CARD_FILE, folder / MODEL_FILE
+    if not card_path.is_file() or not model_file.is_file():
+        load_model(folder)  # raises the loader's own message for what is missing
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ModelError(f"{card_path}: unreadable card ({error})") from error
+    check_card(card, model_file)
+    return folder, card["model_sha256"]

@@ -49,7 +49,7 @@ class PairedModel:
         return self._model("html")
 
     def _model(self, kind: str):
-        if kind in self._blobs:  # the file is verified before it is read (modelfile.py)
+        if kind in self._blobs:  # the file is verified before it is read (model/files.py)
             self._models[kind] = _unblob(self._blobs[kind], kind)
             del self._blobs[kind]
             if self._n_jobs is not None:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from cleaner.clean import DEFAULT_KEEP, Cleaner
+from cleaner.clean import Cleaner
 from cleaner.document import Page
+from cleaner.labels import DEFAULT_KEEP
 from cleaner.model.files import CARD_FILE, LoadedModel, ModelError, load_model
 from cleaner.sites import page_host
 

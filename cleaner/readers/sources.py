@@ -10,6 +10,7 @@ file, `<container path>/<id>` for a record of a container.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import stat
@@ -21,9 +22,18 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from cleaner.document import Page, PageError, Result
 from cleaner.readers.jsonl import JsonlFields, iter_jsonl
-from cleaner.readers.pages import DEFAULT_MAX_BYTES
+from cleaner.readers.pages import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_LINES,
+    page_from_bytes,
+    page_from_text,
+    too_large,
+)
 from cleaner.readers.warc import iter_warc
+
+log = logging.getLogger(__name__)
 
 # Files a directory walk picks up by default: text dumps and HTML, plain or gzipped.
 PAGE_SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".shtml")
@@ -273,3 +283,56 @@ def check_inputs(inputs: list[str]) -> None:
     for spec in inputs:
         if spec != STDIN and not Path(spec).exists() and not Path(spec).is_symlink():
             raise InputError(f"{spec}: no such file or directory")
+
+
+def read_source(source: Source, *, input_format: str = "auto",
+                max_bytes: int = DEFAULT_MAX_BYTES,
+                max_lines: int = DEFAULT_MAX_LINES, cues: bool = True) -> Page | Result:
+    """The page behind a source, or an error result that names it. Never raises.
+    `cues=False`: HTML without its DOM cues, for site stats' first pass."""
+    if source.error is not None:
+        return Result.failed(source.id, source.source, source.url, source.error)
+    page_format = source.kind or input_format  # a container's record says what it holds
+    try:
+        if isinstance(source.content, str):
+            if len(source.content) > max_bytes:
+                raise PageError(too_large(len(source.content), max_bytes, "characters"))
+            return page_from_text(source.content, id=source.id, source=source.source,
+                                  url=source.url, input_format=page_format, max_lines=max_lines,
+                                  cues=cues)
+        data = source.read_bytes(limit=max_bytes)
+        if len(data) > max_bytes:
+            raise PageError(too_large(_file_size(source), max_bytes))
+        return page_from_bytes(data, id=source.id, source=source.source, url=source.url,
+                               input_format=page_format, max_bytes=max_bytes,
+                               max_lines=max_lines, cues=cues)
+    except PageError as error:
+        return Result.failed(source.id, source.source, source.url, str(error))
+    except OSError as error:
+        return Result.failed(source.id, source.source, source.url,
+                            f"cannot read: {error.strerror or error}")
+    except Exception as error:  # a bug a page brings out must cost that page only
+        log.debug("reading %s failed", source.source, exc_info=True)
+        return Result.failed(source.id, source.source, source.url,
+                            f"cannot read: {type(error).__name__}: {error}")
+
+
+def _file_size(source: Source) -> int | None:
+    """The size of a page file read only in part; None when it has no size (a pipe)."""
+    try:
+        return source.path.stat().st_size if source.path is not None else None
+    except OSError:
+        return None
+
+
+def read_one(spec: str, input_format: str = "auto") -> Page:
+    """The one page a command like `cleaner show` reads: a page file or "-" (the first
+    page of a container). Raises InputError or PageError with a one-line reason."""
+    check_inputs([spec])
+    source = next(iter_sources([spec]), None)
+    if source is None:
+        raise InputError(f"{spec}: no page found")
+    page = read_source(source, input_format=input_format)
+    if isinstance(page, Result):
+        raise PageError(f"{page.source}: {page.error}")
+    return page

@@ -9,30 +9,53 @@ corrected file sees the same cues the cleaner sees.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from cleaner.atomic import atomic_write_text
-from cleaner.document import Page
-from cleaner.labels import LABELS
+from cleaner.clean import Cleaner
+from cleaner.document import Page, Result
+from cleaner.labels import UNSURE_BELOW, line_labels
+from cleaner.readers.sources import check_inputs, iter_sources, read_source
 from cleaner.training.labelfile import cues_sidecar, format_label_file
-
-# Lines whose best label has a probability under this are marked unsure.
-# At 0.6 about one line in ten of an unseen site is marked (l3s-gn1 held-out
-# hosts), and most label errors sit among them.
-UNSURE_BELOW = 0.6
 
 
 def prelabel(page: Page, probs: np.ndarray, unsure_below: float = UNSURE_BELOW):
     """The model's label for every line (None on blank lines) and the unsure line indices."""
-    labels: list[str | None] = [None] * len(page.lines)
-    unsure: set[int] = set()
-    for row, index in enumerate(page.content_indices()):
-        labels[index] = LABELS[int(probs[row].argmax())]
-        if probs[row].max() < unsure_below:
-            unsure.add(index)
+    labels, ps = line_labels(len(page.lines), page.content_indices(), probs)
+    unsure = {index for index, p in enumerate(ps) if p is not None and p < unsure_below}
     return labels, unsure
+
+
+@dataclass(frozen=True)
+class Prelabelled:
+    """One page of `cleaner label`: the label file written and its unsure lines, or why not."""
+
+    source: str
+    target: Path | None = None
+    unsure: int = 0
+    error: str | None = None
+
+
+def prelabel_pages(cleaner: Cleaner, inputs: list[str], out_dir: Path, *,
+                   input_format: str = "auto",
+                   unsure_below: float = UNSURE_BELOW) -> Iterator[Prelabelled]:
+    """Write a pre-labelled label file under `out_dir` for every page of `inputs`
+    (mirroring their paths), page by page."""
+    check_inputs(inputs)
+    for source in iter_sources(inputs):
+        page = read_source(source, input_format=input_format)
+        if isinstance(page, Result):
+            yield Prelabelled(page.source, error=page.error)
+            continue
+        probs = cleaner.probabilities([page])[0]
+        target = out_dir / (str(source.relative) + ".tsv")
+        unsure = write_prelabelled(target, page, probs, model_name=cleaner.model.name,
+                                   unsure_below=unsure_below)
+        yield Prelabelled(page.source, target, unsure)
 
 
 def write_prelabelled(path: Path, page: Page, probs: np.ndarray, *, model_name: str,

@@ -4,7 +4,7 @@
 
 Everything is seeded, so the same datasets give the same model file. Every
 choice below was made by site-grouped cross-validation on the training split
-only; the held-out sites (a fifth, see cleaner/corpus/split.py) are scored
+only; the held-out sites (a fifth, see cleaner/training/corpus/split.py) are scored
 once, after training, and their figures go into the model card.
 """
 

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from cleaner.clean import join_kept
 from cleaner.document import DomCues, Page
 from cleaner.features.text import LineBatch, batch_features, feature_names
-from cleaner.labels import LABEL_INDEX, LABELS
+from cleaner.labels import LABEL_INDEX, LABELS, join_kept, line_labels
 from cleaner.model.classifier import UNLABELLED, LineClassifier
+from cleaner.model.files import load_model
 from cleaner.sites import host_of, registrable_domain
 from cleaner.training.labelfile import LabelledPage, cues_sidecar, find_label_files, read_label_file
 from cleaner.training.metrics import leak_share, line_report, match_text, text_scores
@@ -227,6 +227,13 @@ def evaluate(estimator, files: list[LabelledPage], *, site_stats: bool = False) 
     return score_probabilities(data, probs)
 
 
+def evaluate_models(models: list[str], files: list[LabelledPage], *,
+                    site_stats: bool = False) -> dict[str, dict]:
+    """{model name or folder: its figures on `files`}, as `cleaner eval --compare` prints."""
+    return {name: evaluate(load_model(name).estimator, files, site_stats=site_stats)
+            for name in dict.fromkeys(models)}
+
+
 def _without_site_templates(data: LabelledBatch, probs: np.ndarray) -> np.ndarray:
     from cleaner.site_stats import SiteStats, without_template_body
 
@@ -246,17 +253,16 @@ def score_probabilities(data: LabelledBatch, probs: np.ndarray) -> dict:
     full_gold = np.array([gold_labels(f) == ALL_GOLD for f in data.files], dtype=bool)
     known = (data.y != UNLABELLED) & full_gold[data.batch.page_of_row]
     report = line_report(data.y[known], predicted[known])
-    report["text"] = _text_figures(data, predicted)
+    report["text"] = _text_figures(data, probs)
     return report
 
 
-def _text_figures(data: LabelledBatch, predicted: np.ndarray) -> dict:
+def _text_figures(data: LabelledBatch, probs: np.ndarray) -> dict:
     body, comment_keep, leaks = [], [], []
     for page_index, labelled in enumerate(data.files):
         rows = data.batch.rows_of(page_index)
-        predicted_labels: list[str | None] = [None] * len(labelled.lines)
-        for line, label in zip(data.batch.line_of_row[rows], predicted[rows], strict=True):
-            predicted_labels[line] = LABELS[label]
+        predicted_labels, _ = line_labels(len(labelled.lines),
+                                          data.batch.line_of_row[rows].tolist(), probs[rows])
         gold = gold_labels(labelled)
         texts = {k: join_kept(labelled.lines, labelled.labels, frozenset({k}))
                  for k in ("body", "comment")}

@@ -1,0 +1,219 @@
+"""A cleaning run: inputs in, one outcome per page written in input order, a summary.
+
+    inputs ─► sources ─► chunks ─► workers (read, render, classify) ─► outcomes ─► sink
+                                                                            └► journal (resume)
+
+`run(inputs, output, options)` is what `cleaner clean` does. With site stats, a
+first pass reads every source (on the workers too) for the lines that recur on
+the pages of a site (cleaner/site_stats.py), and each chunk of the cleaning
+pass gets the template lines of its pages' sites. Writing to a file or folder,
+a run keeps a journal beside its output; the same call after an interruption
+resumes where it stopped (batch/journal.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+
+from cleaner import __version__
+from cleaner.batch import faults as fault_seam
+from cleaner.batch.journal import Checkpoint, Journal, fingerprint, resume
+from cleaner.batch.options import CHUNK_PAGES, BatchOptions
+from cleaner.batch.progress import Progress
+from cleaner.batch.sinks import Outcome, Sink, open_sink
+from cleaner.batch.summary import Summary
+from cleaner.batch.workers import (
+    Settings,
+    all_cores,
+    chunked,
+    cleaned_chunks,
+    sketched_chunks,
+)
+from cleaner.clean import Cleaner
+from cleaner.model.files import ModelError, verified_model_dir
+from cleaner.readers.sources import STDIN, InputOptions, Source, check_inputs, iter_sources
+from cleaner.site_stats import BatchSites
+
+__all__ = ["BatchOptions", "Summary", "run"]
+
+
+def run(inputs: Sequence[str | os.PathLike], output: str | os.PathLike | None = None,
+        options: BatchOptions | None = None) -> Summary:
+    """Clean every page of `inputs` (files, folders, JSONL/WARC/WET files, "-" for
+    stdin) into `output`: a folder of text files, a JSONL file (`format="jsonl"`),
+    or stdout (None). Raises InputError, ModelError or OutputError before any work
+    when the run cannot start; a page that fails gives an error outcome instead.
+    """
+    options = options or BatchOptions()
+    inputs = [str(spec) for spec in inputs]
+    out = Path(output) if output is not None else None
+    check_inputs(inputs)
+    model_dir, model_sha = verified_model_dir(options.model)
+    site_models = _site_models(options.models)
+    faults = options.faults or fault_seam.active
+    sink = open_sink(out, options.format, options.lines, faults)
+    reading = InputOptions(globs=options.globs, fields=options.fields,
+                           exclude=_own_output(sink, out), max_bytes=options.max_bytes)
+    settings = _settings(options, str(model_dir), sink, faults)
+    with_site_stats = options.site_stats and STDIN not in inputs  # stdin cannot be read twice
+    journal, resumed, pending = _resume_point(
+        sink, lambda: iter_sources(inputs, _fresh(reading)), options,
+        _run_fingerprint(inputs, options, reading, model_sha, site_models, with_site_stats))
+    site_sources = (iter_sources(inputs, dataclasses.replace(reading, skipped=Counter()))
+                    if with_site_stats else None)
+    return clean_sources(pending, sink, settings, jobs=options.jobs or all_cores(),
+                         journal=journal, resumed=resumed, skipped=reading.skipped,
+                         on_error=options.on_error, progress=options.progress,
+                         chunk_pages=options.chunk, site_sources=site_sources)
+
+
+def _settings(options: BatchOptions, model_dir: str, sink: Sink,
+              faults: fault_seam.Faults) -> Settings:
+    return Settings(model=model_dir, keep=options.keep, input_format=options.input_format,
+                    max_bytes=options.max_bytes, max_lines=options.max_lines,
+                    page_timeout=options.page_timeout, records=sink.needs_records,
+                    with_lines=sink.with_lines, faults=faults,
+                    models_dir=str(options.models) if options.models else None)
+
+
+def _fresh(reading: InputOptions) -> InputOptions:
+    """The same reading options, counting skipped records from zero (a resumed run
+    walks its inputs again)."""
+    reading.skipped.clear()
+    return reading
+
+
+def _run_fingerprint(inputs: list[str], options: BatchOptions, reading: InputOptions,
+                     model_sha: str, site_models: dict[str, str], site_stats: bool) -> str:
+    # page_timeout is left out: it changes only pages whose reading is too slow, and
+    # a run stopped to give slow pages more time should still resume.
+    return fingerprint({
+        "cleaner": __version__,
+        "inputs": [i if i == STDIN else str(Path(i).resolve()) for i in inputs],
+        "fields": reading.fields, "globs": reading.globs, "format": options.format,
+        "lines": options.lines, "keep": sorted(options.keep),
+        "input_format": options.input_format, "max_bytes": options.max_bytes,
+        "max_lines": options.max_lines, "model": model_sha, "site_models": site_models,
+        "site_stats": site_stats})
+
+
+def _resume_point(sink: Sink, make_sources: Callable[[], Iterator[Source]],
+                  options: BatchOptions, run_fingerprint: str):
+    """The journal, the checkpoint to resume from (or None) and the sources still to do."""
+    if sink.journal_path is None:  # stdout: nothing to resume
+        return None, None, make_sources()
+    journal = Journal(sink.journal_path, run_fingerprint)
+    if not options.resume:
+        return journal, None, make_sources()
+    pending, resumed = resume(journal, sink, make_sources)
+    if resumed is not None and resumed.pages and options.on_resume is not None:
+        options.on_resume(resumed.pages, sink.journal_path)
+    return journal, resumed, pending
+
+
+def _site_models(models: str | os.PathLike | None) -> dict[str, str]:
+    """{site model folder: its file's SHA-256} of `models`; fails early on a bad one."""
+    if models is None:
+        return {}
+    from cleaner.model.routing import bound_models
+
+    bound = bound_models(models)
+    if not bound:
+        raise ModelError(f"{models}: no model there names the hosts it is for "
+                         "(cleaner train --base default --hosts HOST ...)")
+    return {str(m.path): m.card.get("model_sha256", "") for m in bound}
+
+
+def _own_output(sink: Sink, output: Path | None) -> frozenset[str]:
+    if output is None:
+        return frozenset()
+    paths = [output] + ([sink.journal_path] if sink.journal_path is not None else [])
+    return frozenset(os.path.abspath(path) for path in paths)
+
+
+def journal_path(output: str | os.PathLike | None, output_format: str) -> Path | None:
+    """Where a run to `output` keeps its journal (None for stdout): a rerun resumes from it."""
+    if output is None:
+        return None
+    return open_sink(Path(output), output_format, lines=False).journal_path
+
+
+def clean_sources(sources: Iterable[Source], sink: Sink, settings: Settings, *, jobs: int = 1,
+                  journal: Journal | None = None, resumed: Checkpoint | None = None,
+                  skipped: Counter | None = None,
+                  on_error: Callable[[Outcome], None] | None = None, progress: bool = False,
+                  chunk_pages: int = CHUNK_PAGES, site_sources: Iterable[Source] | None = None,
+                  cleaner: Cleaner | None = None) -> Summary:
+    """Clean `sources` into `sink`, in chunks, on `jobs` processes (or with `cleaner`
+    in this one). With a journal, a checkpoint follows every chunk written; an
+    exception or Ctrl-C leaves the output and journal for a rerun to resume.
+    `site_sources`, every source of the batch from the first (a resumed run's done
+    pages included), turns on site stats."""
+    summary = Summary.after(resumed, skipped)
+    # Before the output is touched: a run stopped in pass one leaves it as it was.
+    sites = (site_templates(site_sources, settings, jobs=jobs, chunk_pages=chunk_pages,
+                            progress=progress) if site_sources is not None else None)
+    templates = sites.for_chunks(summary.pages) if sites is not None else None
+    bar = Progress(progress, initial=summary.pages)
+    sink.start(resumed)
+    if journal is not None:
+        journal.begin(resumed)
+    try:
+        for outcomes in cleaned_chunks(chunked(sources, chunk_pages), settings, jobs=jobs,
+                                       cleaner=cleaner, templates=templates):
+            _write(outcomes, sink, summary, on_error, bar)
+            if journal is not None:
+                journal.commit(summary.checkpoint(sink.position(), outcomes[-1].source))
+            bar.update(len(outcomes), summary.errors)
+    except BaseException:
+        _stopped(bar, sink, journal)
+        raise
+    bar.close()
+    sink.finish()
+    if journal is not None:
+        journal.finish()
+    return summary
+
+
+def _stopped(bar: Progress, sink: Sink, journal: Journal | None) -> None:
+    """The run stops early: keep what is written, and the journal, for a rerun."""
+    bar.close()
+    sink.abort()
+    if journal is not None:
+        journal.close()
+
+
+def site_templates(sources: Iterable[Source], settings: Settings, *, jobs: int,
+                   chunk_pages: int = CHUNK_PAGES, progress: bool = False) -> BatchSites | None:
+    """Site stats' pass one: read every source, in chunks, on `jobs` processes, and
+    find each site's template lines. None for a single page: nothing can recur."""
+    sources = iter(sources)
+    head = list(itertools.islice(sources, 2))
+    if len(head) < 2:
+        return None
+    sites = BatchSites()
+    bar = Progress(progress, description="site stats")
+    try:
+        chunks = chunked(itertools.chain(head, sources), chunk_pages)
+        for sketches in sketched_chunks(chunks, settings, jobs=jobs):
+            for sketch in sketches:
+                sites.add(sketch)
+            bar.update(len(sketches))
+    finally:
+        bar.close()
+    return sites.finish()
+
+
+def _write(outcomes: list[Outcome], sink: Sink, summary: Summary,
+           on_error: Callable[[Outcome], None] | None, bar: Progress) -> None:
+    for outcome in outcomes:
+        sink.write(outcome)
+        summary.add(outcome)
+        if outcome.error is not None and on_error is not None:
+            with bar.hidden():
+                on_error(outcome)
