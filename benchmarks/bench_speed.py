@@ -47,7 +47,7 @@ from cleaner.batch.workers import Settings, chunked  # noqa: E402
 from cleaner.batched import batched  # noqa: E402
 from cleaner.clean import BATCH_LINES, Cleaner, labelled_result  # noqa: E402
 from cleaner.document import Page  # noqa: E402
-from cleaner.features.text import batch_features  # noqa: E402
+from cleaner.features import batch_features  # noqa: E402
 from cleaner.readers.sources import iter_sources, read_source  # noqa: E402
 from cleaner.site_stats import sketch_page  # noqa: E402
 from cleaner.training.labelfile import read_label_file  # noqa: E402

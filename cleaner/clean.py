@@ -18,7 +18,7 @@ import numpy as np
 
 from cleaner.batched import batched
 from cleaner.document import Page, Result
-from cleaner.features.text import batch_features
+from cleaner.features import batch_features
 from cleaner.labels import DEFAULT_KEEP, join_kept, line_labels
 from cleaner.model.files import LoadedModel, ModelError, load_model
 from cleaner.readers.pages import page_from_bytes, page_from_text

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from cleaner.document import Page
-from cleaner.features.text import batch_features, feature_names
+from cleaner.features import batch_features, feature_names
 from cleaner.readers.decode import decode_bytes
 from cleaner.readers.text import read_text
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from cleaner.clean import Cleaner
 from cleaner.cli import app
-from cleaner.features.text import batch_features
+from cleaner.features import batch_features
 from cleaner.model.files import MODEL_FILE, LoadedModel, save_model
 from cleaner.model.paired import PairedModel, html_pages_rows
 from cleaner.readers.pages import page_from_bytes

@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import ExtraTreesClassifier
 from sklearn.model_selection import GroupKFold
 
-from cleaner.features.text import shift_within_pages
+from cleaner.features.context import shift_within_pages
 from cleaner.labels import LABELS
 
 N_LABELS = len(LABELS)

@@ -22,7 +22,7 @@ import joblib
 
 from cleaner import __version__
 from cleaner.atomic import atomic_write_text, atomic_writer
-from cleaner.features.text import FEATURE_SCHEMA, feature_names
+from cleaner.features import FEATURE_SCHEMA, feature_names
 from cleaner.labels import LABELS
 
 MODEL_FILE = "model.joblib"

@@ -20,7 +20,7 @@ import pickle
 
 import numpy as np
 
-from cleaner.features.text import feature_names
+from cleaner.features import feature_names
 from cleaner.model.files import ModelError
 
 DOM_COLUMN = feature_names().index("dom_link_share")

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from cleaner.document import DomCues, Page
-from cleaner.features.text import LineBatch, batch_features, feature_names
+from cleaner.features import LineBatch, batch_features, feature_names
 from cleaner.labels import LABEL_INDEX, LABELS, join_kept, line_labels
 from cleaner.model.classifier import UNLABELLED, LineClassifier
 from cleaner.model.files import load_model
