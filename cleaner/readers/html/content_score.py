@@ -85,34 +85,21 @@ def with_content_scores(
     chars = np.fromiter(map(len, texts), np.float64, len(rows))
     linked = chars * np.fromiter(map(_LINK_SHARE, [cues[k] for k in rows]), np.float64,
                                  len(rows))
-    commas = _commas_per_line(texts, chars)
-
     own_chars = np.bincount(block, chars, n)
-    paragraph = 1 + np.bincount(block, commas, n) + np.minimum(
-        own_chars / CHARS_PER_POINT, MAX_LENGTH_POINTS)
-    paragraph[own_chars < MIN_PARAGRAPH_CHARS] = 0.0
-
     # Element n (the root's parent) stands for "no element" and scores nothing.
     parent = np.append(np.asarray(parents, dtype=np.int64), n)
     parent[parent < 0] = n
-    score = (np.bincount(parent[:n], paragraph, n + 1)
-             + 0.5 * np.bincount(parent[parent[:n]], paragraph, n + 1))
-    # Only the parents and grandparents of paragraphs are candidates.
-    candidate = score > 0
     weight = np.asarray(weights, dtype=np.float64)
-    score[:n][candidate[:n]] += weight[candidate[:n]]
     end = np.asarray(ends, dtype=np.int64)
-    sub_chars = _subtree_sums(own_chars, end)
-    sub_linked = _subtree_sums(np.bincount(block, linked, n), end)
-    link_density = np.divide(sub_linked, sub_chars, out=np.zeros(n), where=sub_chars > 0)
-    score[:n] *= 1.0 - link_density
+    paragraph = _paragraph_points(texts, chars, block, own_chars, n)
+    score, sub_chars = _container_scores(paragraph, parent, weight, own_chars,
+                                         np.bincount(block, linked, n), end)
     box = parent[block]  # the element around each line's block (n: none)
     boxes = np.where(box < n, box, -1).tolist()
     top = int(np.argmax(score[:n]))
     if score[top] <= 0:  # no paragraph anywhere: no pick to report
         no_pick = [0.0] * len(rows), [False] * len(rows), [False] * len(rows)
         return _replaced(cues, rows, *no_pick, 0.0, boxes)
-
     around = np.maximum(score[block], score[box]) / score[top]
     content = np.round(np.clip(around, 0.0, 1.0), 2)
     in_top = (block >= top) & (block < end[top])
@@ -120,6 +107,35 @@ def with_content_scores(
     top_share = round(float(sub_chars[top] / max(own_chars.sum(), 1.0)), 2)
     return _replaced(cues, rows, content.tolist(), in_top.tolist(), in_chrome.tolist(),
                      top_share, boxes)
+
+
+def _paragraph_points(texts: list[str], chars: np.ndarray, block: np.ndarray,
+                      own_chars: np.ndarray, n: int) -> np.ndarray:
+    """Each element's points as a paragraph: its own text's length and commas."""
+    commas = _commas_per_line(texts, chars)
+    paragraph = 1 + np.bincount(block, commas, n) + np.minimum(
+        own_chars / CHARS_PER_POINT, MAX_LENGTH_POINTS)
+    paragraph[own_chars < MIN_PARAGRAPH_CHARS] = 0.0
+    return paragraph
+
+
+def _container_scores(paragraph: np.ndarray, parent: np.ndarray, weight: np.ndarray,
+                      own_chars: np.ndarray, own_linked: np.ndarray,
+                      end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each element's score as a content container (its paragraphs' points, a half
+    of its grandchildren's, its class weight, discounted by its link density), and
+    the characters of its subtree."""
+    n = len(own_chars)
+    score = (np.bincount(parent[:n], paragraph, n + 1)
+             + 0.5 * np.bincount(parent[parent[:n]], paragraph, n + 1))
+    # Only the parents and grandparents of paragraphs are candidates.
+    candidate = score > 0
+    score[:n][candidate[:n]] += weight[candidate[:n]]
+    sub_chars = _subtree_sums(own_chars, end)
+    sub_linked = _subtree_sums(own_linked, end)
+    link_density = np.divide(sub_linked, sub_chars, out=np.zeros(n), where=sub_chars > 0)
+    score[:n] *= 1.0 - link_density
+    return score, sub_chars
 
 
 def _inside_chrome(chrome: np.ndarray, top: int, end: np.ndarray) -> np.ndarray:
