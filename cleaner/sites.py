@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import html as html_entities
 import os
 import re
 from urllib.parse import urlsplit
@@ -54,30 +55,46 @@ def registrable_domain(host: str) -> str:
     return ".".join(labels[-keep:])
 
 
-# <link rel="canonical" href=…> or <meta property="og:url" content=…>, attributes
-# in either order. Regexes over the head: the renderer's tree is not kept, and a
-# second parse would double the cost of a page for one attribute. Each <link> or
-# <meta> tag is matched once, to its end, and then searched for its attributes:
-# a lookahead over the attributes would scan to the next ">" from every tag,
-# which is quadratic in a page of tags that are never closed.
-_LINK_OR_META = re.compile(r"<(link|meta)\b[^>]*+", re.I)
+# <link rel="canonical" href=…>, <meta property="og:url" content=…> and <base href=…>,
+# attributes in either order. Regexes: the renderer's tree is not kept, and a
+# second parse would double the cost of a page for one attribute. Each tag is
+# matched once, to its end, and then searched for its attributes: a lookahead
+# over the attributes would scan to the next ">" from every tag, which is
+# quadratic in a page of tags that are never closed.
+_STATING_TAG = re.compile(r"<(link|meta|base)\b[^>]*+", re.I)
 _CANONICAL = re.compile(r"""\brel\s*=\s*["']?canonical\b""", re.I)
 _OG_URL = re.compile(r"""\bproperty\s*=\s*["']?og:url\b""", re.I)
 _HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]+)""", re.I)
 _CONTENT = re.compile(r"""\bcontent\s*=\s*["']?([^"'\s>]+)""", re.I)
+# A page states its URL in its head: the first 100,000 characters hold it.
 OWN_URL_SEARCH_CHARS = 100_000
+CANONICAL, OG_URL, BASE = "canonical", "og:url", "base"
+
+
+def stated_urls(html: str, limit: int | None = OWN_URL_SEARCH_CHARS) -> list[tuple[str, str]]:
+    """(kind, URL) of each canonical link, og:url and <base href> of a page, in
+    document order, in its first `limit` characters (None: all of it)."""
+    found = []
+    for tag in _STATING_TAG.finditer(html, 0, len(html) if limit is None else limit):
+        name, attrs = tag.group(1).lower(), tag.group(0)
+        if name == "link" and _CANONICAL.search(attrs):
+            kind, value = CANONICAL, _HREF.search(attrs)
+        elif name == "meta" and _OG_URL.search(attrs):
+            kind, value = OG_URL, _CONTENT.search(attrs)
+        elif name == "base":
+            kind, value = BASE, _HREF.search(attrs)
+        else:
+            continue
+        if value:
+            found.append((kind, html_entities.unescape(value.group(1)).strip()))
+    return found
 
 
 def own_url(html: str) -> str | None:
-    """The URL a page states as its own (canonical link or og:url), if absolute."""
-    for tag in _LINK_OR_META.finditer(html, 0, OWN_URL_SEARCH_CHARS):
-        link = tag.group(1).lower() == "link"
-        attrs = tag.group(0)
-        if (_CANONICAL if link else _OG_URL).search(attrs):
-            found = (_HREF if link else _CONTENT).search(attrs)
-            if found:
-                url = found.group(1).strip()
-                return url if url.lower().startswith(("http://", "https://")) else None
+    """The URL a page states as its own (its first canonical link or og:url), if absolute."""
+    for kind, url in stated_urls(html):
+        if kind != BASE:
+            return url if url.lower().startswith(("http://", "https://")) else None
     return None
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cleaner.sites import host_of, registrable_domain
+from cleaner.sites import registrable_domain
 from cleaner.training.corpus import page_records
 from cleaner.training.corpus.__main__ import app
 from cleaner.training.corpus.align import GoldText, align_lines, best_chain, find_runs, tokens
@@ -339,31 +339,6 @@ def test_readability_gold_text_splits_blocks_not_inline_elements() -> None:
 
 
 # --- hosts and the split -----------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("url", "host"),
-    [
-        ("http://www.BBC.co.uk:80/news/story.stm", "bbc.co.uk"),
-        ("https://news.bbc.co.uk/x?y=1", "news.bbc.co.uk"),
-        ("http://www2.example.com/", "example.com"),
-        ("http://toledoblade.com/apps/pbcs.dll/article?AID=/2008", "toledoblade.com"),
-        ("javascript:void(0)", None),
-        ("/relative/path.html", None),
-        ("mailto:someone@example.com", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_host_of(url: str | None, host: str | None) -> None:
-    assert host_of(url) == host
-
-
-def test_site_of_groups_subdomains() -> None:
-    assert registrable_domain("news.bbc.co.uk") == "bbc.co.uk"
-    assert registrable_domain("sports.yahoo.com") == "yahoo.com"
-    assert registrable_domain("abc.net.au") == "abc.net.au"
-    assert registrable_domain("unknown-dragnet-17") == "unknown-dragnet-17"
 
 
 def test_host_from_html_prefers_canonical_then_og_url_then_links() -> None:

@@ -17,7 +17,7 @@ from collections import Counter
 
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaner.sites import host_of, registrable_domain
+from cleaner.sites import BASE, CANONICAL, OG_URL, host_of, registrable_domain, stated_urls
 
 TRAIN, HELDOUT = "train", "heldout"
 SPLITS = (TRAIN, HELDOUT)
@@ -50,21 +50,17 @@ def split_of(host: str) -> str:
 
 
 def host_from_html(html: str) -> tuple[str | None, str | None, str]:
-    """The page's own URL (if stated), host, and how it was found:
-    <link rel=canonical>, og:url, <base href>, else the host most linked to."""
-    tree = LexborHTMLParser(html)
-    candidates = (
-        ("canonical", [n.attributes.get("href") for n in tree.css("link[rel]")
-                       if "canonical" in (n.attributes.get("rel") or "").lower().split()]),
-        ("og:url", [n.attributes.get("content") for n in tree.css("meta[property='og:url']")]),
-        ("base", [n.attributes.get("href") for n in tree.css("base[href]")]),
-    )  # fmt: skip
-    for how, urls in candidates:
-        for url in urls:
-            host = host_of(url)
+    """The page's own URL (if stated), host, and how it was found: its canonical
+    link, og:url or <base href> (in that order of trust; cleaner.sites.stated_urls),
+    else the host most linked to."""
+    stated = stated_urls(html, limit=None)
+    for how in (CANONICAL, OG_URL, BASE):
+        for kind, url in stated:
+            host = host_of(url) if kind == how else None
             if host and registrable_domain(host) not in FOREIGN_HOSTS:
-                return url.strip(), host, how
-    hrefs = [n.attributes.get("href") for n in tree.css("a[href]")]
+                return url, host, how
+    # A parser, not a regex, for the links: markup in scripts and comments is no link.
+    hrefs = [n.attributes.get("href") for n in LexborHTMLParser(html).css("a[href]")]
     return None, most_linked_host(hrefs), "links"
 
 
