@@ -63,3 +63,14 @@ def cleaner_subprocess(*args, faults: dict | None = None,
 def records(path: Path) -> list[dict]:
     """The records of a JSONL output file."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def seed_copies(seed_files, folder: Path, count: int, broken: str = "013_broken.txt") -> Path:
+    """A crawl-like folder: `count` dumps, `NNN_<seed>`, the seeds over and over, and one
+    binary file named `broken` (sorted among them by its name)."""
+    folder.mkdir()
+    for index in range(count):
+        source = seed_files[index % len(seed_files)]
+        (folder / f"{index:03d}_{source.name}").write_bytes(source.read_bytes())
+    (folder / broken).write_bytes(bytes(range(256)) * 16)
+    return folder

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import records
+from conftest import records, seed_copies
 
 from cleaner.batch import BatchOptions, run
 from cleaner.batch.sinks import OutputError
@@ -11,13 +11,8 @@ from cleaner.readers.sources import InputError
 
 
 def crawl(seed_files, folder, count: int = 20):
-    """A folder of dumps, the seeds over and over, with one binary file at place 10."""
-    folder.mkdir()
-    for index in range(count):
-        source = seed_files[index % len(seed_files)]
-        (folder / f"p{index:02d}.txt").write_bytes(source.read_bytes())
-    (folder / "p10b.txt").write_bytes(bytes(range(256)) * 16)
-    return folder
+    """Dumps, the seeds over and over, with a binary file at place 11 (after 010_...)."""
+    return seed_copies(seed_files, folder, count, broken="010b_broken.txt")
 
 
 def test_run_cleans_a_folder_to_jsonl(seed_files, tmp_path):
@@ -28,8 +23,8 @@ def test_run_cleans_a_folder_to_jsonl(seed_files, tmp_path):
                                               on_error=failed.append))
     got = records(out)
     assert (summary.pages, summary.errors) == (21, 1) == (len(got), len(failed))
-    assert failed[0].source.endswith("p10b.txt") and "binary content" in got[11]["error"]
-    assert [r["id"] for r in got[:3]] == ["p00", "p01", "p02"]
+    assert failed[0].source.endswith("010b_broken.txt") and "binary content" in got[11]["error"]
+    assert [r["id"][:3] for r in got[:3]] == ["000", "001", "002"]
     assert all(r["text"] and r["lines"] for i, r in enumerate(got) if i != 11)
     assert not out.with_name("out.jsonl.progress").exists()
 
@@ -61,8 +56,8 @@ def test_text_output_mirrors_the_folder_with_site_stats(seed_files, tmp_path):
     folder = crawl(seed_files, tmp_path / "crawl", count=6)
     summary = run([folder], tmp_path / "out", BatchOptions(jobs=2, chunk=2))
     assert summary.pages == 7 and summary.errors == 1
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        f"p{i:02d}.txt" for i in range(6)]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        f"{p.stem}.txt" for p in folder.iterdir() if "broken" not in p.name)
 
 
 def test_a_run_that_cannot_start_says_why_before_any_work(seed_files, tmp_path):

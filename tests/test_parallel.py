@@ -1,8 +1,8 @@
 """--jobs: the same output as one process, in input order; the model loaded once per worker."""
 
 import os
-from pathlib import Path
 
+from conftest import seed_copies
 from joblib import Parallel, delayed
 
 from cleaner.batch import BatchOptions, run
@@ -14,16 +14,6 @@ from cleaner.model.files import verified_model_dir
 from cleaner.readers.sources import iter_sources
 
 
-def copies(seed_files, folder: Path, count: int) -> Path:
-    """A crawl-like folder: `count` dumps, the seeds over and over, one of them broken."""
-    folder.mkdir()
-    for index in range(count):
-        source = seed_files[index % len(seed_files)]
-        (folder / f"{index:03d}_{source.name}").write_bytes(source.read_bytes())
-    (folder / "013_broken.txt").write_bytes(bytes(range(256)) * 16)
-    return folder
-
-
 class Collect(Sink):
     def __init__(self):
         self.outcomes = []
@@ -33,7 +23,7 @@ class Collect(Sink):
 
 
 def test_two_workers_give_what_one_process_gives_in_order(seed_files, tmp_path):
-    folder = copies(seed_files, tmp_path / "pages", 40)
+    folder = seed_copies(seed_files, tmp_path / "pages", 40)
     model, _ = verified_model_dir("default")
     one, two = Collect(), Collect()
     settings = Settings(model=str(model), keep=frozenset({"body"}))
@@ -61,7 +51,7 @@ def test_each_worker_loads_the_model_once():
 
 
 def test_jsonl_records_keep_their_fields_with_workers(seed_files, tmp_path):
-    folder = copies(seed_files, tmp_path / "pages", 12)
+    folder = seed_copies(seed_files, tmp_path / "pages", 12)
     out = tmp_path / "out.jsonl"
     summary = run([folder], out, BatchOptions(format="jsonl", lines=True, jobs=2, chunk=4,
                                               site_stats=False))
