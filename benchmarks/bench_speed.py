@@ -15,6 +15,10 @@ read where they sit in ../shared/datasets.
 Both are timed as `cleaner clean` runs by default, with site stats: every page
 is read twice, once for the site stats' first pass and once to be cleaned.
 
+For HTML directories, trafilatura (`extract`, its defaults) cleans the same
+pages in the same run, one core, for a ratio measured on this machine now
+(`pip install -e '.[bench]'`; left out when it is not installed).
+
 A second table splits the work into its stages, in milliseconds of one core
 per page (the median of three timings): reading (decoding, and for HTML
 parsing and rendering), site stats' first pass without its reading
@@ -178,6 +182,24 @@ def _clean_and_write(cleaner: Cleaner, batch: list, sink: TextTreeSink, seconds:
     seconds["write"] += time.perf_counter() - started
 
 
+def trafilatura_pages_per_s(directory: Path, limit: int = 400) -> float | None:
+    """trafilatura.extract's pages/s on (up to `limit` of) the HTML pages of `directory`,
+    one core, after a warm-up page; None when trafilatura is not installed."""
+    try:
+        import trafilatura
+    except ImportError:
+        return None
+    pages = [p.read_bytes() for p in sorted(directory.iterdir())
+             if p.suffix in (".html", ".htm")][:limit]
+    if not pages:
+        return None
+    trafilatura.extract(pages[0])
+    started = time.perf_counter()
+    for html in pages:
+        trafilatura.extract(html)
+    return len(pages) / (time.perf_counter() - started)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, action="append", help="Directory of dumps.")
@@ -197,14 +219,21 @@ def main() -> None:
         results = [measure(cleaner, crawl) for crawl in crawls]
         for result, crawl in zip(results, crawls, strict=True):
             result["ms_per_page"] = stage_costs(cleaner, crawl)
+            with threadpool_limits(1):
+                peer = trafilatura_pages_per_s(crawl)
+            result["trafilatura_pages_per_s"] = round(peer, 1) if peer else None
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"cleaner clean DIR -o OUT, one core, model load excluded ({machine})")
     print(f"each directory's pages copied to >= {MIN_PAGES} files")
-    print(f"{'directory':<40}{'pages':>8}{'KB/page':>9}{'pages/s':>10}{'text lines/s':>14}")
+    print(f"{'directory':<40}{'pages':>8}{'KB/page':>9}{'pages/s':>10}{'text lines/s':>14}"
+          f"{'trafilatura p/s':>17}{'ratio':>7}")
     for r in results:
         name = Path(r["dir"]).name
+        peer = r["trafilatura_pages_per_s"]
+        versus = (f"{peer:>17.0f}{r['pages_per_s'] / peer:>6.1f}x" if peer else
+                  f"{'-':>17}{'-':>7}")
         print(f"{name:<40}{r['pages']:>8}{r['kb_per_page']:>9.0f}{r['pages_per_s']:>10.0f}"
-              f"{r['lines_per_s']:>14.0f}")
+              f"{r['lines_per_s']:>14.0f}{versus}")
     print()
     print("where the time goes, ms of one core per page (each stage timed alone, "
           "median of 3)")
