@@ -54,7 +54,7 @@ def test_an_interrupted_run_resumes_where_it_stopped(seed_files, tmp_path):
 
 def test_text_output_mirrors_the_folder_with_site_stats(seed_files, tmp_path):
     folder = crawl(seed_files, tmp_path / "crawl", count=6)
-    summary = run([folder], tmp_path / "out", BatchOptions(jobs=2, chunk=2))
+    summary = run([folder], tmp_path / "out", BatchOptions(jobs=1, chunk=2, page_timeout=0))
     assert summary.pages == 7 and summary.errors == 1
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
         f"{p.stem}.txt" for p in folder.iterdir() if "broken" not in p.name)
