@@ -288,7 +288,6 @@ def main(argv: list[str] | None = None) -> None:
     pages_by_set = load_pages(args.datasets_dir, args.datasets.split(","))
     cleaner = Cleaner.load(args.model) if {"cleaner", CLEANER_SITES} & set(tools) else None
     if cleaner is not None:
-        cleaner.model.estimator.n_jobs = 1  # one core, like the peers
         cleaner.model.load_all()  # model load excluded from pages/s
     peers = (peer_extractors(args.trafilatura_comments)
              if set(tools) - {"cleaner", CLEANER_SITES} else {})

@@ -94,9 +94,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     model = Cleaner.load().model
-    model.load_all()  # the first site's training time should not count unpickling it
+    model.load_all()  # the first site's training time should not count reading it
     base = model.estimator
-    base.n_jobs = 1
     sites = site_pages(args.sites, args.renderer)
     if not sites:
         raise SystemExit(f"no sites with >= {MIN_PAGES} pages in {CORPUS}: "

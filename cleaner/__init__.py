@@ -5,7 +5,7 @@
     print(result.text)
 """
 
-__version__ = "0.1.0"  # before the imports below: modules read it at import time
+__version__ = "0.2.0"  # before the imports below: modules read it at import time
 
 from cleaner.clean import Cleaner  # noqa: E402
 from cleaner.document import Page, Result  # noqa: E402

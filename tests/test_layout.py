@@ -1,5 +1,6 @@
-"""The package's layout holds: cleaning never loads training code, features never load
-the HTML parser, and no function in cleaner/ grows past what a person reads at once."""
+"""The package's layout holds: cleaning never loads training code or scikit-learn,
+features never load the HTML parser, and no function in cleaner/ grows past what a
+person reads at once."""
 
 from __future__ import annotations
 
@@ -31,13 +32,14 @@ def test_cleaning_never_imports_the_training_code():
     assert not {m for m in modules if m.startswith("cleaner.training")}
 
 
-def test_a_clean_run_never_imports_the_training_code(seed_files, tmp_path):
+def test_a_clean_run_never_imports_the_training_code_nor_scikit_learn(seed_files, tmp_path):
     code = ("import sys\nfrom cleaner.cli import app\n"
             f"try:\n    app([{str(seed_files[0])!r}, '-o', {str(tmp_path / 'out')!r}])\n"
             "except SystemExit as done:\n    assert done.code == 0, done.code\n")
     modules = imported_modules(code.replace("app([", "app(['clean', "))
     assert (tmp_path / "out" / f"{seed_files[0].stem}.txt").is_file()
-    assert not {m for m in modules if m.startswith("cleaner.training")}
+    assert "cleaner.model.predictor" in modules
+    assert not {m for m in modules if m.startswith(("cleaner.training", "sklearn", "scipy"))}
 
 
 def test_features_never_import_the_html_parser():

@@ -308,10 +308,10 @@ def test_text_output_onto_a_file_is_one_line(seed_files, tmp_path):
 
 # --- runs that cannot start: one line, no traceback --------------------------------------
 
-def test_a_model_that_cannot_be_unpickled_is_one_line(seed_files, tmp_path):
+def test_a_model_file_that_cannot_be_read_is_one_line(seed_files, tmp_path):
     model = tmp_path / "broken-model"
     model.mkdir()
-    (model / MODEL_FILE).write_bytes(b"not a pickle at all")
+    (model / MODEL_FILE).write_bytes(b"not an npz file at all")
     card = json.loads((resolve_model_dir("default") / CARD_FILE).read_text())
     card["model_sha256"] = file_sha256(model / MODEL_FILE)  # vouched for, still broken
     (model / CARD_FILE).write_text(json.dumps(card))

@@ -1,7 +1,8 @@
-"""Model folders load only when their card vouches for the pickle."""
+"""Model folders: arrays and a card, loaded only when the card vouches for the file."""
 
 import json
 
+import numpy as np
 import pytest
 
 from cleaner.model.classifier import LineClassifier
@@ -17,11 +18,15 @@ from cleaner.model.files import (
 from cleaner.training.train import labelled_batch, load_label_files
 
 
+def saved_classifier(seeds_dir) -> LineClassifier:
+    data = labelled_batch(load_label_files([seeds_dir / "labeled"]))
+    return LineClassifier(n_estimators=4, n_folds=2).fit(
+        data.batch.X, data.y, page_of_row=data.batch.page_of_row, groups=data.groups)
+
+
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory, seeds_dir):
-    data = labelled_batch(load_label_files([seeds_dir / "labeled"]))
-    clf = LineClassifier(n_estimators=4, n_folds=2).fit(
-        data.batch.X, data.y, page_of_row=data.batch.page_of_row, groups=data.groups)
+    clf = saved_classifier(seeds_dir)
     folder = tmp_path_factory.mktemp("models") / "tiny"
     save_model(clf, base_card(clf, name="tiny"), folder)
     return folder
@@ -35,14 +40,31 @@ def copy_model(saved, tmp_path):
     return folder
 
 
-def test_round_trip(saved):
+def test_round_trip(saved, seeds_dir):
     loaded = load_model(saved)
     assert loaded.name == "tiny"
     assert loaded.card["labels"] == ["body", "nav", "related", "comment"]
     assert load_model(saved) is loaded  # once per process
+    data = labelled_batch(load_label_files([seeds_dir / "labeled"]))
+    rows = {"page_of_row": data.batch.page_of_row, "copy_of_row": data.batch.copy_of_row}
+    trained = saved_classifier(seeds_dir)
+    np.testing.assert_allclose(loaded.estimator.predict_proba(data.batch.X, **rows),
+                               trained.predict_proba(data.batch.X, **rows), rtol=0, atol=1e-12)
 
 
-def test_tampered_pickle_is_refused(saved, tmp_path):
+def test_a_model_file_is_no_pickle(saved):
+    with np.load(saved / MODEL_FILE, allow_pickle=False) as arrays:  # raises on any pickle
+        assert {"meta", "first.feature", "second.values"} <= set(arrays.files)
+
+
+def test_a_pickled_model_of_cleaner_0_1_is_refused_with_what_to_do(tmp_path):
+    (tmp_path / "model.joblib").write_bytes(b"\x80\x04 a pickle")
+    (tmp_path / CARD_FILE).write_text("{}")
+    with pytest.raises(ModelError, match="pickled model of cleaner 0.1.*retrain it"):
+        load_model(tmp_path)
+
+
+def test_a_model_file_changed_after_training_is_refused(saved, tmp_path):
     folder = copy_model(saved, tmp_path)
     (folder / MODEL_FILE).write_bytes((folder / MODEL_FILE).read_bytes() + b"\0")
     with pytest.raises(ModelError, match="does not match the SHA-256"):
@@ -52,7 +74,7 @@ def test_tampered_pickle_is_refused(saved, tmp_path):
 @pytest.mark.parametrize("field, value, message", [
     ("feature_schema", "lines-v0", "feature schema"),
     ("labels", ["body", "boilerplate"], "labels"),
-    ("sklearn_version", "0.24.2", "scikit-learn 0.24.2"),
+    ("model_format", "cleaner-trees/0", "model file format"),
 ])
 def test_card_that_does_not_match_the_code_is_refused(saved, tmp_path, field, value, message):
     folder = copy_model(saved, tmp_path)

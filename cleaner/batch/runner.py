@@ -120,13 +120,13 @@ def _site_models(models: str | os.PathLike | None) -> dict[str, str]:
     """{site model folder: its file's SHA-256} of `models`; fails early on a bad one."""
     if models is None:
         return {}
-    from cleaner.model.routing import bound_models
+    from cleaner.model.routing import bound_cards
 
-    bound = bound_models(models)
+    bound = bound_cards(models)
     if not bound:
         raise ModelError(f"{models}: no model there names the hosts it is for "
                          "(cleaner train --base default --hosts HOST ...)")
-    return {str(m.path): m.card.get("model_sha256", "") for m in bound}
+    return {str(path): card.get("model_sha256", "") for path, card in bound.items()}
 
 
 def _own_output(sink: Sink, output: Path | None) -> frozenset[str]:

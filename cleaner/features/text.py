@@ -23,22 +23,22 @@ COLUMN_GAP = "    "  # four spaces inside a line: a gap between table columns
 
 @lru_cache(maxsize=1)
 def char_class_table() -> np.ndarray:
-    """Class of every code point of the Basic Multilingual Plane."""
-    table = np.full(0x10000, SYMBOL, dtype=np.uint8)
-    for code in range(0x10000):
-        table[code] = _char_class(chr(code))
+    """Class of every code point of the Basic Multilingual Plane, in order of precedence:
+    space (no-break space too), sentence end, CJK, then by Unicode category. Built with a
+    few C-speed passes (about 30 ms), not a Python call per code point: every worker
+    builds it before its first page."""
+    chars = list(map(chr, range(0x10000)))
+    table = np.fromiter(map(_CLASS_OF_CATEGORY.__getitem__, map(unicodedata.category, chars)),
+                        dtype=np.uint8, count=len(chars))
+    for lo, hi in CJK_RANGES:
+        table[lo:hi + 1] = CJK
+    table[[ord(ch) for ch in SENTENCE_END_CHARS]] = SENT_END
+    table[np.fromiter(map(str.isspace, chars), dtype=bool, count=len(chars))] = SPACE
+    table[0xA0] = SPACE
     return table
 
 
-def _char_class(ch: str) -> int:
-    code = ord(ch)
-    if ch.isspace() or ch == "\u00a0":
-        return SPACE
-    if ch in SENTENCE_END_CHARS:
-        return SENT_END
-    if any(lo <= code <= hi for lo, hi in CJK_RANGES):
-        return CJK
-    category = unicodedata.category(ch)
+def _category_class(category: str) -> int:
     if category == "Ll":
         return LOWER
     if category in ("Lu", "Lt"):
@@ -50,6 +50,13 @@ def _char_class(ch: str) -> int:
     if category[0] in "LM":
         return LETTER
     return SYMBOL
+
+
+# Every Unicode general category and its class.
+UNICODE_CATEGORIES = ("Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "No", "Pc",
+                      "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So", "Zs", "Zl",
+                      "Zp", "Cc", "Cf", "Cs", "Co", "Cn")
+_CLASS_OF_CATEGORY = {category: _category_class(category) for category in UNICODE_CATEGORIES}
 
 
 @lru_cache(maxsize=1)

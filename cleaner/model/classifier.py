@@ -24,7 +24,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import ExtraTreesClassifier
 from sklearn.model_selection import GroupKFold
 
+from cleaner.model.predictor import ensemble_arrays
 from cleaner.model.stacking import N_LABELS, fill_missing, stack_features, weighted
+from cleaner.model.trees import Ensemble, export_boosting, export_forest
 
 UNLABELLED = -1
 
@@ -113,6 +115,18 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         return self.predict_proba(X, page_of_row=page_of_row, copy_of_row=copy_of_row,
                                   box_of_row=box_of_row).argmax(axis=1)
 
+    def export(self, prefix: str = "") -> tuple[dict, dict[str, np.ndarray]]:
+        """The fitted model as a model file holds it (predictor.py's "two-pass")."""
+        first, second = export_ensemble(self.first_), export_ensemble(self.second_)
+        params = {"stack_offsets": [int(o) for o in self.stack_offsets],
+                  "stack_radius": int(self.stack_radius),
+                  "decision_weights": None if self.decision_weights is None
+                  else [float(w) for w in self.decision_weights]}
+        meta = {"type": "two-pass", "params": params, "first": first.meta(),
+                "second": second.meta()}
+        return meta, {**ensemble_arrays(first, prefix + "first."),
+                      **ensemble_arrays(second, prefix + "second.")}
+
     def _booster(self) -> ExtraTreesClassifier:
         return ExtraTreesClassifier(
             n_estimators=self.n_estimators,
@@ -162,3 +176,10 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         """Pass-one probabilities around each row (see stacking.stack_features)."""
         return stack_features(probs, page_of_row, copy_of_row, box_of_row,
                               offsets=self.stack_offsets, radius=self.stack_radius)
+
+
+def export_ensemble(estimator) -> Ensemble:
+    """A fitted forest or gradient-boosting classifier, packed (trees.py)."""
+    if hasattr(estimator, "estimators_"):
+        return export_forest(estimator, N_LABELS)
+    return export_boosting(estimator, N_LABELS)

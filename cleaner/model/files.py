@@ -1,32 +1,36 @@
-"""Model folders: `model.joblib` (the estimator) and `model.json` (its card).
+"""Model folders: `model.npz` (the trees as arrays) and `model.json` (its card).
 
-A model file is a pickle, and unpickling runs code, so a model is only loaded
-when its card vouches for it: the card must carry the SHA-256 of the joblib
-file, the feature schema and label set this code computes, and the
-scikit-learn minor version the estimator was pickled with. Anything else fails
-with a `ModelError` that says what to do. Load only models you trust.
+A model file holds numpy arrays and a JSON description (predictor.py), read
+without pickle: loading runs no code, needs no scikit-learn, and reads the
+same on every numpy and scikit-learn version. The card says what made the
+model and how well it scored; a model loads only when its card matches this
+code (feature schema, labels, file format) and carries the file's SHA-256, so
+a file changed after training is refused. A site model's card names its base
+model by name and SHA-256; the base loads once per process, whatever number
+of site models stand on it. Anything else fails with a `ModelError` that says
+what to do.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import os
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-
-import joblib
 
 from cleaner import __version__
 from cleaner.atomic import atomic_write_text, atomic_writer
 from cleaner.features import FEATURE_SCHEMA, feature_names
 from cleaner.labels import LABELS
+from cleaner.model.predictor import FORMAT, ModelError, predictor, read_npz, write_npz
 
-MODEL_FILE = "model.joblib"
+MODEL_FILE = "model.npz"
 CARD_FILE = "model.json"
+# What cleaner 0.1 wrote: a pickle, which this cleaner never loads.
+OLD_MODEL_FILE = "model.joblib"
 DEFAULT_MODEL = "default"
 # Where a shipped model lives: inside the installed package (wheels), or at
 # the top of a source checkout.
@@ -34,19 +38,9 @@ PACKAGED_MODELS = Path(__file__).parents[1] / "_models"
 CHECKOUT_MODELS = Path(__file__).parents[2] / "models"
 
 
-# Pickles name classes by module: model files written before model/ was a package
-# name these (and `cleaner.model.LineClassifier`, which model/__init__.py answers).
-MOVED_MODULES = {"cleaner.paired_model": "cleaner.model.paired",
-                 "cleaner.site_model": "cleaner.model.site"}
-
-
-class ModelError(RuntimeError):
-    """A model that cannot be found or does not match this code; the message says why."""
-
-
 @dataclass(frozen=True)
 class LoadedModel:
-    estimator: object
+    estimator: object  # a predictor (predictor.py): predict_proba(X, page_of_row=...)
     card: dict
     path: Path
 
@@ -59,8 +53,8 @@ class LoadedModel:
         return list(self.card.get("hosts", []))
 
     def load_all(self) -> None:
-        """Unpickle now what the estimator would unpickle on first use (a PairedModel's
-        halves): a benchmark's clock should not count it."""
+        """Read now what the predictor would read on first use (a pair's two models):
+        a benchmark's clock should not count it."""
         if hasattr(self.estimator, "load_all"):
             self.estimator.load_all()
 
@@ -72,7 +66,7 @@ def resolve_model_dir(name_or_path: str | os.PathLike | None) -> Path:
     if os.sep not in name and "/" not in name:
         candidates += [Path("models") / name, PACKAGED_MODELS / name, CHECKOUT_MODELS / name]
     for candidate in candidates:
-        if (candidate / CARD_FILE).is_file() or (candidate / MODEL_FILE).is_file():
+        if any((candidate / file).is_file() for file in (CARD_FILE, MODEL_FILE, OLD_MODEL_FILE)):
             return candidate.resolve()
     raise ModelError(f"model {name!r} not found (looked in: "
                      f"{', '.join(str(c) for c in candidates)})")
@@ -91,18 +85,22 @@ def schema_fingerprint() -> str:
     return hashlib.sha256("\n".join(feature_names()).encode()).hexdigest()[:16]
 
 
-@lru_cache(maxsize=1)
-def installed_sklearn() -> str:
-    """The installed scikit-learn's version, read from its metadata: importing
-    sklearn takes a second, which a process that only checks a card (the main
-    process of a batch, whose workers load the model) need not pay."""
-    from importlib.metadata import version
-
-    return version("scikit-learn")
-
-
-def sklearn_minor(version: str) -> str:
-    return ".".join(version.split(".")[:2])
+def read_card(model_dir: Path) -> dict:
+    """The card of a model folder, checked against this code and its model file."""
+    card_path, model_file = model_dir / CARD_FILE, model_dir / MODEL_FILE
+    if not model_file.is_file() and (model_dir / OLD_MODEL_FILE).is_file():
+        raise ModelError(f"{model_dir}: {OLD_MODEL_FILE} is a pickled model of cleaner 0.1, "
+                         f"which this cleaner does not load: retrain it with `cleaner train`")
+    if not card_path.is_file():
+        raise ModelError(f"{model_dir}: no {CARD_FILE} card beside the model")
+    if not model_file.is_file():
+        raise ModelError(f"{model_dir}: no {MODEL_FILE}")
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ModelError(f"{card_path}: unreadable card ({error})") from error
+    check_card(card, model_file)
+    return card
 
 
 def check_card(card: dict, model_file: Path) -> None:
@@ -117,43 +115,39 @@ def check_card(card: dict, model_file: Path) -> None:
         )
     if tuple(card.get("labels", ())) != LABELS:
         raise ModelError(f"{where}: model labels {card.get('labels')} differ from {list(LABELS)}")
-    built_with = card.get("sklearn_version", "?")
-    if sklearn_minor(built_with) != sklearn_minor(installed_sklearn()):
-        raise ModelError(
-            f"{where}: model pickled with scikit-learn {built_with}, this environment has "
-            f"{installed_sklearn()}: install scikit-learn=={sklearn_minor(built_with)}.* "
-            "or retrain the model"
-        )
+    if card.get("model_format") != FORMAT:
+        raise ModelError(f"{where}: model file format {card.get('model_format')!r}, this "
+                         f"cleaner reads {FORMAT!r}: retrain it with `cleaner train`")
     if card.get("model_sha256") != file_sha256(model_file):
-        raise ModelError(
-            f"{where}: {MODEL_FILE} does not match the SHA-256 in {CARD_FILE}; "
-            "refusing to unpickle an unverified file"
-        )
+        raise ModelError(f"{where}: {MODEL_FILE} does not match the SHA-256 in {CARD_FILE}: "
+                         "the file changed after it was trained")
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
 def _load_verified(model_dir: Path) -> LoadedModel:
-    card_path, model_file = model_dir / CARD_FILE, model_dir / MODEL_FILE
-    if not card_path.is_file():
-        raise ModelError(f"{model_dir}: no {CARD_FILE} card beside the model")
-    if not model_file.is_file():
-        raise ModelError(f"{model_dir}: no {MODEL_FILE}")
+    card = read_card(model_dir)
+    base = _base_of(card, model_dir)
     try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ModelError(f"{card_path}: unreadable card ({error})") from error
-    check_card(card, model_file)
-    _answer_moved_modules()
-    try:
-        estimator = joblib.load(model_file)
+        meta, arrays_of = read_npz(model_dir / MODEL_FILE)
+        estimator = predictor(meta, arrays_of, base=base.estimator if base else None)
     except Exception as error:  # a verified file that still fails: say so, don't crash
-        raise ModelError(f"{model_file}: cannot be loaded ({error})") from error
+        raise ModelError(f"{model_dir / MODEL_FILE}: cannot be loaded ({error})") from error
     return LoadedModel(estimator=estimator, card=card, path=model_dir)
 
 
-def _answer_moved_modules() -> None:
-    for old, new in MOVED_MODULES.items():
-        sys.modules.setdefault(old, importlib.import_module(new))
+def _base_of(card: dict, model_dir: Path) -> LoadedModel | None:
+    """A site model's base: the model its card names, as it was when it was trained."""
+    named = card.get("base")
+    if not named:
+        return None
+    try:
+        base = load_model(named["name"])
+    except ModelError:  # a base that is no named model: its folder when it was trained
+        base = load_model(named.get("path") or named["name"])
+    if base.card.get("model_sha256") != named.get("model_sha256"):
+        raise ModelError(f"{model_dir}: its base model {named['name']!r} has changed since it "
+                         "was trained: retrain it with `cleaner train --base`")
+    return base
 
 
 def load_model(name_or_path: str | os.PathLike | None = None) -> LoadedModel:
@@ -165,7 +159,8 @@ def base_card(estimator, *, name: str) -> dict:
     return {
         "name": name,
         "cleaner_version": __version__,
-        "sklearn_version": installed_sklearn(),
+        "trained_with": {"scikit-learn": _installed("scikit-learn"), "numpy": _installed("numpy")},
+        "model_format": FORMAT,
         "feature_schema": FEATURE_SCHEMA,
         "feature_fingerprint": schema_fingerprint(),
         "n_features": len(feature_names()),
@@ -175,15 +170,21 @@ def base_card(estimator, *, name: str) -> dict:
     }
 
 
+def _installed(package: str) -> str | None:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
+
+
 def save_model(estimator, card: dict, model_dir: Path) -> Path:
-    """Write model.joblib and model.json atomically; the card gets the file's SHA-256."""
+    """Write model.npz (the estimator's `export()`) and model.json atomically; the card
+    gets the file's SHA-256."""
     model_dir.mkdir(parents=True, exist_ok=True)
     model_file = model_dir / MODEL_FILE
+    meta, arrays = estimator.export()
     with atomic_writer(model_file, "wb") as handle:
-        # A model that compresses its own pickle (PairedModel) gains nothing from a
-        # second pass, and a worker would spend 0.3 s inflating 52 MB for nothing.
-        compress = 0 if getattr(estimator, "compresses_itself", False) else 3
-        joblib.dump(estimator, handle, compress=compress)
+        write_npz(handle, meta, arrays)
     card = {**card, "model_sha256": file_sha256(model_file)}
     text = json.dumps(card, indent=2, sort_keys=False) + "\n"
     atomic_write_text(model_dir / CARD_FILE, text)
@@ -197,18 +198,8 @@ def _jsonable(params: dict) -> dict:
 
 
 def verified_model_dir(name: str) -> tuple[Path, str]:
-    """The folder and SHA-256 of a model whose card vouches for it, without unpickling it.
-
-    The main process needs no model when workers clean: this fails early, with
-    the same message as loading would, and the workers load it.
-    """
+    """The folder and SHA-256 of a model whose card vouches for it, without reading
+    its trees: the main process of a batch whose workers clean needs no model."""
     folder = resolve_model_dir(name)
-    card_path, model_file = folder / CARD_FILE, folder / MODEL_FILE
-    if not card_path.is_file() or not model_file.is_file():
-        load_model(folder)  # raises the loader's own message for what is missing
-    try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ModelError(f"{card_path}: unreadable card ({error})") from error
-    check_card(card, model_file)
+    card = read_card(folder)
     return folder, card["model_sha256"]

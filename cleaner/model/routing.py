@@ -18,17 +18,25 @@ import numpy as np
 from cleaner.clean import Cleaner
 from cleaner.document import Page
 from cleaner.labels import DEFAULT_KEEP
-from cleaner.model.files import CARD_FILE, LoadedModel, ModelError, load_model
+from cleaner.model.files import CARD_FILE, LoadedModel, ModelError, load_model, read_card
 from cleaner.sites import page_host
 
 
-def bound_models(models_dir: str | Path) -> list[LoadedModel]:
-    """The models in `models_dir` (one folder each) whose cards name hosts."""
+def bound_cards(models_dir: str | Path) -> dict[Path, dict]:
+    """{folder: card} of the models in `models_dir` (one folder each) whose cards name
+    hosts, checked against their files; no model is read (the main process of a batch
+    needs none: its workers load them)."""
     folder = Path(models_dir)
     if not folder.is_dir():
         raise ModelError(f"{folder}: not a folder of models")
-    models = [load_model(card.parent) for card in sorted(folder.glob(f"*/{CARD_FILE}"))]
-    return [model for model in models if model.hosts]
+    cards = {card.parent.resolve(): read_card(card.parent)
+             for card in sorted(folder.glob(f"*/{CARD_FILE}"))}
+    return {path: card for path, card in cards.items() if card.get("hosts")}
+
+
+def bound_models(models_dir: str | Path) -> list[LoadedModel]:
+    """The models in `models_dir` whose cards name hosts, loaded (their base once)."""
+    return [load_model(path) for path in bound_cards(models_dir)]
 
 
 class RoutedCleaner(Cleaner):

@@ -21,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.ensemble import ExtraTreesClassifier
 
-from cleaner.model.classifier import UNLABELLED
+from cleaner.model.classifier import UNLABELLED, export_ensemble
+from cleaner.model.predictor import blend, ensemble_arrays, site_features
 
 # Weight of the site forest against the base model; the rest is the base's.
 # Chosen on training-split sites of the datasets (benchmarks/bench_site_training.py
@@ -40,14 +41,8 @@ class SiteModel:
         self.class_weight = class_weight
         self.random_state = random_state
 
-    @property
-    def compresses_itself(self) -> bool:
-        """Whether save_model may skip joblib's compression: the base pair's blobs are
-        compressed already, and the site forest is small."""
-        return getattr(self.base, "compresses_itself", False)
-
     def load_all(self) -> None:
-        """Unpickle every model of the base now (see PairedModel.load_all)."""
+        """Read every model of the base now (see predictor.Paired.load_all)."""
         if hasattr(self.base, "load_all"):
             self.base.load_all()
 
@@ -61,7 +56,7 @@ class SiteModel:
         labelled = y != UNLABELLED
         base_probs = self.base.predict_proba(X, page_of_row=page_of_row,
                                              copy_of_row=copy_of_row, box_of_row=box_of_row)
-        Z = _site_features(X, base_probs)
+        Z = site_features(X, base_probs)
         self.forest_ = ExtraTreesClassifier(
             n_estimators=self.n_estimators, min_samples_leaf=1, max_features="sqrt",
             class_weight=self.class_weight, n_jobs=1, random_state=self.random_state,
@@ -77,16 +72,16 @@ class SiteModel:
             return base_probs
         site = np.zeros_like(base_probs)
         site[:, self.forest_.classes_] = self.forest_.predict_proba(
-            _site_features(X, base_probs))
-        return self.site_weight * site + (1 - self.site_weight) * base_probs
+            site_features(X, base_probs))
+        return blend(site, base_probs, self.site_weight)
 
     def predict(self, X, *, page_of_row, copy_of_row=None, box_of_row=None):
         return self.predict_proba(X, page_of_row=page_of_row, copy_of_row=copy_of_row,
                                   box_of_row=box_of_row).argmax(axis=1)
 
-
-
-def _site_features(X, base_probs: np.ndarray) -> np.ndarray:
-    """The line's features and the base model's probabilities for it (NaN as -1)."""
-    return np.nan_to_num(np.hstack([np.asarray(X, dtype=np.float32),
-                                    base_probs.astype(np.float32)]), nan=-1.0)
+    def export(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The site's own forest as a model file holds it (predictor.py's "site"); the
+        base is another model file, which the card names."""
+        forest = export_ensemble(self.forest_)
+        meta = {"type": "site", "site_weight": self.site_weight, "forest": forest.meta()}
+        return meta, ensemble_arrays(forest, "forest.")

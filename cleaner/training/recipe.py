@@ -154,8 +154,9 @@ def train_default(corpus: Path, out: Path, command: str) -> dict:
         started = time.perf_counter()
         models.append(fit_classifier(training_data(corpus, sets), **params))
         log.info("fitted in %.0f s", time.perf_counter() - started)
+    for model in models:
+        model.n_jobs = 1  # score in the calling thread: batches are long, threads add overhead
     clf = PairedModel(*models)
-    clf.n_jobs = 1  # predict in the calling thread: batches are long, threads add overhead
     card = base_card(clf, name=out.name)
     card["estimator"]["params"] = {"text": models[0].get_params(), "html": models[1].get_params()}
     card["command"] = command

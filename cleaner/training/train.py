@@ -345,7 +345,8 @@ def train_site_model(
         copy_of_row=data.batch.copy_of_row, box_of_row=data.batch.box_of_row,
         sample_weight=data.weight)
     card = base_card(model, name=out_dir.name)
-    card["base"] = {"name": base.name, "model_sha256": base.card.get("model_sha256")}
+    card["base"] = {"name": base.name, "path": str(base.path),
+                    "model_sha256": base.card.get("model_sha256")}
     card["hosts"] = hosts if hosts is not None else hosts_of(train_files)
     return _save_with_card(model, card, out_dir, train_files, heldout_files, partial_weight,
                            command)
