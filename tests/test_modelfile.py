@@ -15,6 +15,7 @@ from cleaner.model.files import (
     resolve_model_dir,
     save_model,
 )
+from cleaner.model.stacking import fill_missing
 from cleaner.training.train import labelled_batch, load_label_files
 
 
@@ -91,3 +92,21 @@ def test_missing_card_or_model(tmp_path):
         load_model(tmp_path)
     with pytest.raises(ModelError, match="not found"):
         resolve_model_dir("no-such-model")
+
+
+def test_a_gated_boosted_model_loads_to_what_it_predicted_when_trained(seeds_dir, tmp_path):
+    """Boosted trees in both passes, pass two larger and only where pass one is unsure:
+    the file gives the fitted model's probabilities, and the sure rows keep pass one's."""
+    data = labelled_batch(load_label_files([seeds_dir / "labeled"]))
+    clf = LineClassifier(booster="boosting", n_estimators=6, max_depth=None, n_folds=2,
+                         gate=0.9, second={"n_estimators": 10, "max_leaf_nodes": 31}).fit(
+        data.batch.X, data.y, page_of_row=data.batch.page_of_row, groups=data.groups)
+    save_model(clf, base_card(clf, name="gated"), tmp_path / "gated")
+    rows = {"page_of_row": data.batch.page_of_row, "copy_of_row": data.batch.copy_of_row}
+    want = clf.predict_proba(data.batch.X, **rows)
+    got = load_model(tmp_path / "gated").estimator.predict_proba(data.batch.X, **rows)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    first = clf._full_proba(clf.first_, fill_missing(data.batch.X))
+    sure = first.max(axis=1) >= 0.9
+    assert 0 < sure.sum() < len(sure)
+    np.testing.assert_allclose(want[sure], clf._weighted(first)[sure])

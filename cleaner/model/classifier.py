@@ -21,14 +21,21 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.ensemble import ExtraTreesClassifier
+from sklearn.ensemble import ExtraTreesClassifier, HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold
 
 from cleaner.model.predictor import ensemble_arrays
-from cleaner.model.stacking import N_LABELS, fill_missing, stack_features, weighted
+from cleaner.model.stacking import (
+    N_LABELS,
+    fill_missing,
+    second_pass,
+    stack_features,
+    weighted,
+)
 from cleaner.model.trees import Ensemble, export_boosting, export_forest
 
 UNLABELLED = -1
+EXTRA_TREES, BOOSTING = "extra-trees", "boosting"
 
 
 class LineClassifier(ClassifierMixin, BaseEstimator):
@@ -43,11 +50,16 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         *,
+        booster: str = EXTRA_TREES,
         n_estimators: int = 40,
         max_depth: int | None = 18,
         min_samples_leaf: int = 3,
         max_features: float | str = "sqrt",
+        learning_rate: float = 0.2,
+        max_leaf_nodes: int | None = 15,
         second_max_features: float | str | None = None,
+        second: dict | None = None,
+        gate: float | None = None,
         class_weight_power: float = 0.5,
         n_folds: int = 4,
         stack_offsets: tuple[int, ...] = (-3, -2, -1, 0, 1, 2, 3),
@@ -56,11 +68,16 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         n_jobs: int | None = None,
         random_state: int = 0,
     ):
+        self.booster = booster
         self.n_estimators = n_estimators
         self.max_depth = max_depth
         self.min_samples_leaf = min_samples_leaf
         self.max_features = max_features
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
         self.second_max_features = second_max_features
+        self.second = second
+        self.gate = gate
         self.class_weight_power = class_weight_power
         self.n_folds = n_folds
         self.stack_offsets = stack_offsets
@@ -83,12 +100,8 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         first_probs = self._out_of_fold(X, y, groups, weight)
         stacked = self.stack_features(first_probs, page_of_row, copy_of_row, box_of_row)
         X2 = np.hstack([X, fill_missing(stacked)])
-        second = self._booster()
-        if self.second_max_features is not None:
-            # Pass two's strongest columns are the few stacked probabilities:
-            # sampling more columns per split lets the trees find them.
-            second.set_params(max_features=self.second_max_features)
-        self.second_ = second.fit(X2[labelled], y[labelled], sample_weight=weight[labelled])
+        self.second_ = self._booster(second=True).fit(X2[labelled], y[labelled],
+                                                      sample_weight=weight[labelled])
         return self
 
     def predict_proba(self, X, *, page_of_row, copy_of_row=None, box_of_row=None):
@@ -99,8 +112,9 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         first_probs = self._full_proba(self.first_, X)
         stacked = self.stack_features(first_probs, np.asarray(page_of_row), copy_of_row,
                                       box_of_row)
-        X2 = np.hstack([X, fill_missing(stacked)])
-        return self._weighted(self._full_proba(self.second_, X2))
+        probs = second_pass(first_probs, X, stacked,
+                            lambda X2: self._full_proba(self.second_, X2), self.gate)
+        return self._weighted(probs)
 
     def _weighted(self, probs: np.ndarray) -> np.ndarray:
         """Shift the decision toward rare labels: probabilities times per-label weights.
@@ -119,7 +133,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         """The fitted model as a model file holds it (predictor.py's "two-pass")."""
         first, second = export_ensemble(self.first_), export_ensemble(self.second_)
         params = {"stack_offsets": [int(o) for o in self.stack_offsets],
-                  "stack_radius": int(self.stack_radius),
+                  "stack_radius": int(self.stack_radius), "gate": self.gate,
                   "decision_weights": None if self.decision_weights is None
                   else [float(w) for w in self.decision_weights]}
         meta = {"type": "two-pass", "params": params, "first": first.meta(),
@@ -127,15 +141,28 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         return meta, {**ensemble_arrays(first, prefix + "first."),
                       **ensemble_arrays(second, prefix + "second.")}
 
-    def _booster(self) -> ExtraTreesClassifier:
+    def _booster(self, second: bool = False):
+        """A new estimator for pass one, or for pass two (`second` and
+        `second_max_features` override the settings there)."""
+        settings = {"n_estimators": self.n_estimators, "max_depth": self.max_depth,
+                    "min_samples_leaf": self.min_samples_leaf, "max_features": self.max_features,
+                    "learning_rate": self.learning_rate, "max_leaf_nodes": self.max_leaf_nodes}
+        if second and self.second_max_features is not None:
+            # Pass two's strongest columns are the few stacked probabilities:
+            # sampling more columns per split lets the trees find them.
+            settings["max_features"] = self.second_max_features
+        if second:
+            settings.update(self.second or {})
+        if self.booster == BOOSTING:
+            return HistGradientBoostingClassifier(
+                max_iter=settings["n_estimators"], learning_rate=settings["learning_rate"],
+                max_leaf_nodes=settings["max_leaf_nodes"], max_depth=settings["max_depth"],
+                min_samples_leaf=settings["min_samples_leaf"], early_stopping=False,
+                random_state=self.random_state)
         return ExtraTreesClassifier(
-            n_estimators=self.n_estimators,
-            max_depth=self.max_depth,
-            min_samples_leaf=self.min_samples_leaf,
-            max_features=self.max_features,
-            n_jobs=self.n_jobs,
-            random_state=self.random_state,
-        )
+            n_estimators=settings["n_estimators"], max_depth=settings["max_depth"],
+            min_samples_leaf=settings["min_samples_leaf"], max_features=settings["max_features"],
+            n_jobs=self.n_jobs, random_state=self.random_state)
 
     def _weights(self, y, sample_weight) -> np.ndarray:
         """Class weights (n / (k * n_c)) ** power: related and comment are rare.

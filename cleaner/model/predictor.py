@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cleaner.model.stacking import N_LABELS, fill_missing, stack_features, weighted
+from cleaner.model.stacking import N_LABELS, fill_missing, second_pass, stack_features, weighted
 from cleaner.model.trees import ARRAYS, Ensemble, Trees
 
 FORMAT = "cleaner-trees/1"
@@ -86,6 +86,7 @@ class TwoPass:
         self.offsets = tuple(params["stack_offsets"])
         self.radius = int(params["stack_radius"])
         self.decision_weights = params.get("decision_weights")
+        self.gate = params.get("gate")
 
     @classmethod
     def read(cls, meta: dict, arrays_of: ArraysOf, prefix: str) -> TwoPass:
@@ -101,7 +102,7 @@ class TwoPass:
         first = self.first.predict_proba(X)
         stacked = stack_features(first, np.asarray(page_of_row), copy_of_row, box_of_row,
                                  offsets=self.offsets, radius=self.radius)
-        second = self.second.predict_proba(np.hstack([X, fill_missing(stacked)]))
+        second = second_pass(first, X, stacked, self.second.predict_proba, self.gate)
         return weighted(second, self.decision_weights)
 
 

@@ -8,6 +8,8 @@ line?"), for its copies and, on HTML, for the other lines of its box.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from cleaner.features.context import shift_within_pages
@@ -40,6 +42,21 @@ def stack_features(probs: np.ndarray, page_of_row: np.ndarray,
     columns.append(_copy_consensus(probs, copy_of_row))
     columns.append(_box_consensus(probs, box_of_row))
     return np.hstack(columns).astype(np.float32)
+
+
+def second_pass(first: np.ndarray, X: np.ndarray, stacked: np.ndarray,
+                predict: Callable[[np.ndarray], np.ndarray],
+                gate: float | None) -> np.ndarray:
+    """Pass two's probabilities, `predict` on the features and the stacked pass-one
+    columns. With a `gate`, only for the rows whose pass-one top probability is below
+    it: the others keep pass one's (it is sure of them, and pass two would cost)."""
+    if gate is None:
+        return predict(np.hstack([X, fill_missing(stacked)]))
+    probs = first.copy()
+    unsure = first.max(axis=1) < gate
+    if unsure.any():
+        probs[unsure] = predict(np.hstack([X[unsure], fill_missing(stacked[unsure])]))
+    return probs
 
 
 def weighted(probs: np.ndarray, decision_weights) -> np.ndarray:
