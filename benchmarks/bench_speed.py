@@ -13,7 +13,8 @@ l3s-gn1 and dragnet pages as crawled (raw HTML, parsing and rendering included),
 read where they sit in ../shared/datasets.
 
 Both are timed as `cleaner clean` runs by default, with site stats: every page
-is read twice, once for the site stats' first pass and once to be cleaned.
+is read and classified once, kept with its sketch, and written once every
+site's template lines are known (cleaner/batch/site_pass.py).
 
 For HTML directories, trafilatura (`extract`, its defaults) cleans the same
 pages in the same run, one core, for a ratio measured on this machine now
@@ -21,10 +22,10 @@ pages in the same run, one core, for a ratio measured on this machine now
 
 A second table splits the work into its stages, in milliseconds of one core
 per page (the median of three timings): reading (decoding, and for HTML
-parsing and rendering), site stats' first pass without its reading
-(normalising and hashing the lines), the features, the two tree passes,
-labelling the lines and joining the kept text, and writing the file. Its
-total leaves out the second reading and the batch machinery. It says where a
+parsing and rendering), site stats' sketch of a page (normalising and hashing
+its lines), the features, the two tree passes, labelling the lines and joining
+the kept text, and writing the file. Its total leaves out the batch machinery
+(keeping classified pages until their sites are known). It says where a
 faster run has to come from.
 """
 
@@ -119,7 +120,7 @@ def measure(cleaner: Cleaner, directory: Path) -> dict:
             "lines_per_s": round(summary.lines / seconds, 1), "kb_per_page": round(kilobytes, 1)}
 
 
-STAGES = ("read", "site pass", "features", "trees", "label", "write")
+STAGES = ("read", "sketch", "features", "trees", "label", "write")
 
 
 def stage_costs(cleaner: Cleaner, directory: Path, repeats: int = 3) -> dict:
@@ -153,7 +154,7 @@ def _stage_seconds(cleaner: Cleaner, directory: Path) -> tuple[dict, int]:
             started = time.perf_counter()
             for _, page in read:
                 sketch_page(page)
-            seconds["site pass"] += time.perf_counter() - started
+            seconds["sketch"] += time.perf_counter() - started
             for batch in batched(read, weight=lambda pair: len(pair[1].lines),
                                  max_weight=BATCH_LINES):
                 _clean_and_write(cleaner, batch, sink, seconds)
@@ -172,9 +173,11 @@ def _clean_and_write(cleaner: Cleaner, batch: list, sink: TextTreeSink, seconds:
                                                   box_of_row=lines.box_of_row)
     seconds["trees"] += time.perf_counter() - started
     started = time.perf_counter()
-    outcomes = [outcome_of(source, labelled_result(page, probs[lines.rows_of(i)], cleaner.keep),
-                           cleaner.keep, record=False, with_lines=False)
-                for i, (source, page) in enumerate(batch)]
+    results = [labelled_result(page, probs[lines.rows_of(i)], cleaner.keep)
+               for i, (_, page) in enumerate(batch)]
+    outcomes = [outcome_of(str(source.relative), result, cleaner.keep, record=False,
+                           with_lines=False)
+                for (source, _), result in zip(batch, results, strict=True)]
     seconds["label"] += time.perf_counter() - started
     started = time.perf_counter()
     for outcome in outcomes:

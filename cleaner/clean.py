@@ -72,28 +72,48 @@ class Cleaner:
                    keep: Iterable[str] | None = None, batch_lines: int = BATCH_LINES,
                    templates: Templates | None = None) -> Iterator[Result]:
         """Clean a stream of pages (strings, bytes or `Page`s) in batches, in order.
-        Error results pass through; a page that cannot be read gives one."""
+        Error results pass through; a page that cannot be read or cleaned gives one."""
+        keep = self.keep if keep is None else frozenset(keep)
+        for item in self.probabilities_many(items, batch_lines=batch_lines):
+            yield item if isinstance(item, Result) else labelled_or_failed(*item, keep,
+                                                                            templates)
+
+    def probabilities_many(self, items: Iterable[PageLike | Result], *,
+                           batch_lines: int = BATCH_LINES
+                           ) -> Iterator[tuple[Page, np.ndarray] | Result]:
+        """(page, its probabilities) for a stream of pages, in order, one model call per
+        batch of about `batch_lines` lines; a Result for a page that cannot be read or
+        classified (one bad page does not sink its batch: the batch is retried page by
+        page). A model that cannot run raises ModelError."""
         pages = (_page_or_error(item, number) for number, item in enumerate(items))
         for batch in batched(pages, weight=_page_lines, max_weight=batch_lines):
-            yield from self._clean_batch(batch, keep, templates)
+            yield from self._probabilities_batch(batch)
 
-    def _clean_batch(self, batch: list[Page | Result], keep, templates) -> list[Result]:
+    def _probabilities_batch(self, batch: list[Page | Result]) -> list:
         pages = [item for item in batch if isinstance(item, Page)]
         try:
-            cleaned = iter(self.clean_pages(pages, keep=keep, templates=templates))
+            found = iter(list(zip(pages, self.probabilities(pages), strict=True)))
         except ModelError:  # no page can be cleaned: say so once, as loading would have
             raise
         except Exception:  # one bad page must not sink the batch: retry page by page
-            cleaned = iter([self._clean_alone(page, keep, templates) for page in pages])
-        return [next(cleaned) if isinstance(item, Page) else item for item in batch]
+            found = iter([self._probabilities_alone(page) for page in pages])
+        return [next(found) if isinstance(item, Page) else item for item in batch]
 
-    def _clean_alone(self, page: Page, keep, templates) -> Result:
+    def _probabilities_alone(self, page: Page) -> tuple[Page, np.ndarray] | Result:
         try:
-            return self.clean_pages([page], keep=keep, templates=templates)[0]
+            return page, self.probabilities([page])[0]
         except ModelError:
             raise
         except Exception as error:
             return Result.failed(page.id, page.source, page.url, f"cleaning failed: {error}")
+
+
+def labelled_or_failed(page: Page, probs: np.ndarray, keep: frozenset[str],
+                        templates: Templates | None) -> Result:
+    try:
+        return labelled_result(page, probs, keep, templates)
+    except Exception as error:  # a bug a page brings out must cost that page only
+        return Result.failed(page.id, page.source, page.url, f"cleaning failed: {error}")
 
 
 def as_page(page: PageLike, url: str | None = None, input_format: str = "auto") -> Page:

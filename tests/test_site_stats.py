@@ -151,15 +151,15 @@ def test_a_run_killed_and_resumed_gives_what_one_run_gives(seed_files, tmp_path)
     assert not any(SHARED in record["text"] for record in records(reference))
 
 
-def test_one_page_and_stdin_skip_pass_one(seed_files, tmp_path, monkeypatch):
+def test_one_page_and_stdin_are_cleaned_without_site_stats(seed_files, tmp_path, monkeypatch):
     calls = []
-    real = cleaner.batch.runner.sketched_chunks
+    real = cleaner.batch.runner.classified_chunks
 
     def counted(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(cleaner.batch.runner, "sketched_chunks", counted)
+    monkeypatch.setattr(cleaner.batch.runner, "classified_chunks", counted)
     folder = site_folder(seed_files, tmp_path / "site")
     page = folder / f"0_{seed_files[0].name}"
     assert SHARED in invoke("clean", page).stdout
@@ -308,9 +308,12 @@ def test_a_page_is_normalised_as_its_lines_one_by_one(lines):
     assert normalised_lines(lines) == [normalised(line) for line in lines]
 
 
-def test_pass_one_renders_html_without_cues_and_sketches_the_same_lines(tmp_path, monkeypatch):
+def test_every_page_is_read_once_and_sketched_as_its_lines(tmp_path, monkeypatch):
+    """Site stats in one pass: each page is read (and rendered) once, with its cues, and
+    its sketch is that of its lines, as a page read on its own gives."""
     import cleaner.batch.workers
-    from cleaner.batch.workers import Settings, read_source, sketch_chunk
+    from cleaner.batch.workers import Settings, classify_chunk, read_source
+    from cleaner.clean import Cleaner
     from cleaner.readers.sources import iter_sources
 
     article = (Path(__file__).parent / "data" / "news_article.html").read_text(encoding="utf-8")
@@ -325,8 +328,12 @@ def test_pass_one_renders_html_without_cues_and_sketches_the_same_lines(tmp_path
         return read_source(source, **kwargs)
 
     monkeypatch.setattr(cleaner.batch.workers, "read_source", spy)
-    quick = sketch_chunk(Settings(model="default", keep=frozenset({"body"})), sources)
-    assert asked == [False, False, False]
+    classified = classify_chunk(Settings(model="default", keep=frozenset({"body"})), sources,
+                                Cleaner.load())
+    assert asked == [True, True, True]
     full = [sketch_page(read_source(source)) for source in sources]
+    quick = [c.sketch for c in classified]
     assert [(s.site, s.signature) for s in quick] == [(s.site, s.signature) for s in full]
     assert all(np.array_equal(a.lines, b.lines) for a, b in zip(quick, full, strict=True))
+    assert all(c.page.cues is None and len(c.probs) for c in classified)  # lines, not cues
+

@@ -13,7 +13,6 @@ resumes where it stopped (batch/journal.py).
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import os
 from collections import Counter
@@ -26,18 +25,18 @@ from cleaner.batch.journal import Checkpoint, Journal, fingerprint, resume
 from cleaner.batch.options import CHUNK_PAGES, BatchOptions
 from cleaner.batch.progress import Progress
 from cleaner.batch.sinks import Outcome, Sink, open_sink
+from cleaner.batch.site_pass import collect, outcomes_after
 from cleaner.batch.summary import Summary
 from cleaner.batch.workers import (
     Settings,
     all_cores,
     chunked,
+    classified_chunks,
     cleaned_chunks,
-    sketched_chunks,
 )
 from cleaner.clean import Cleaner
 from cleaner.model.files import ModelError, verified_model_dir
 from cleaner.readers.sources import STDIN, InputOptions, Source, check_inputs, iter_sources
-from cleaner.site_stats import BatchSites
 
 __all__ = ["BatchOptions", "Summary", "run"]
 
@@ -64,8 +63,9 @@ def run(inputs: Sequence[str | os.PathLike], output: str | os.PathLike | None = 
     journal, resumed, pending = _resume_point(
         sink, lambda: iter_sources(inputs, _fresh(reading)), options,
         _run_fingerprint(inputs, options, reading, model_sha, site_models, with_site_stats))
-    site_sources = (iter_sources(inputs, dataclasses.replace(reading, skipped=Counter()))
-                    if with_site_stats else None)
+    # With site stats every source is cleaned again from the first (the summary counts
+    # their skipped records), and the pages before the checkpoint are not written again.
+    site_sources = iter_sources(inputs, _fresh(reading)) if with_site_stats else None
     return clean_sources(pending, sink, settings, jobs=options.jobs or all_cores(),
                          journal=journal, resumed=resumed, skipped=reading.skipped,
                          on_error=options.on_error, progress=options.progress,
@@ -153,31 +153,69 @@ def clean_sources(sources: Iterable[Source], sink: Sink, settings: Settings, *, 
     in this one). With a journal, a checkpoint follows every chunk written; an
     exception or Ctrl-C leaves the output and journal for a rerun to resume.
     `site_sources`, every source of the batch from the first (a resumed run's done
-    pages included), turns on site stats."""
+    pages included), turns on site stats: then they are cleaned in place of `sources`,
+    and the pages before the checkpoint are left out when written."""
     summary = Summary.after(resumed, skipped)
-    # Before the output is touched: a run stopped in pass one leaves it as it was.
-    sites = (site_templates(site_sources, settings, jobs=jobs, chunk_pages=chunk_pages,
-                            progress=progress) if site_sources is not None else None)
-    templates = sites.for_chunks(summary.pages) if sites is not None else None
-    bar = Progress(progress, initial=summary.pages)
-    sink.start(resumed)
-    if journal is not None:
-        journal.begin(resumed)
+    writing = _Writing(sink, summary, journal, resumed, on_error)
+    if site_sources is not None:
+        site_sources = iter(site_sources)
+        head = list(itertools.islice(site_sources, 2))
+        if len(head) == 2:
+            return _with_site_stats(itertools.chain(head, site_sources), writing, settings,
+                                    jobs=jobs, progress=progress, chunk_pages=chunk_pages,
+                                    cleaner=cleaner)
+        sources = head[summary.pages:]  # a single page has no template lines to find
+    chunks = cleaned_chunks(chunked(sources, chunk_pages), settings, jobs=jobs, cleaner=cleaner)
+    return writing.all(chunks, Progress(progress, initial=summary.pages))
+
+
+def _with_site_stats(sources: Iterable[Source], writing: _Writing, settings: Settings, *,
+                     jobs: int, progress: bool, chunk_pages: int,
+                     cleaner: Cleaner | None) -> Summary:
+    """Classify every page once (batch/site_pass.py), then write them with their sites'
+    template lines barred from body; the output is touched only once all are in."""
+    bar = Progress(progress, description="cleaning")
     try:
-        for outcomes in cleaned_chunks(chunked(sources, chunk_pages), settings, jobs=jobs,
-                                       cleaner=cleaner, templates=templates):
-            _write(outcomes, sink, summary, on_error, bar)
-            if journal is not None:
-                journal.commit(summary.checkpoint(sink.position(), outcomes[-1].source))
-            bar.update(len(outcomes), summary.errors)
-    except BaseException:
-        _stopped(bar, sink, journal)
-        raise
-    bar.close()
-    sink.finish()
-    if journal is not None:
-        journal.finish()
-    return summary
+        sites, spill = collect(classified_chunks(chunked(sources, chunk_pages), settings,
+                                                 jobs=jobs, cleaner=cleaner),
+                               on_chunk=lambda chunk: bar.update(len(chunk)))
+    finally:
+        bar.close()
+    try:
+        return writing.all(outcomes_after(spill, sites, writing.summary.pages, settings.keep,
+                                          record=settings.records,
+                                          with_lines=settings.with_lines), Progress(False))
+    finally:
+        spill.close()
+
+
+class _Writing:
+    """Outcomes into the sink in input order, the summary counted, a checkpoint per chunk."""
+
+    def __init__(self, sink: Sink, summary: Summary, journal: Journal | None,
+                 resumed: Checkpoint | None, on_error: Callable[[Outcome], None] | None):
+        self.sink, self.summary, self.journal = sink, summary, journal
+        self.resumed, self.on_error = resumed, on_error
+
+    def all(self, chunks: Iterable[list[Outcome]], bar: Progress) -> Summary:
+        sink, journal, summary = self.sink, self.journal, self.summary
+        sink.start(self.resumed)
+        if journal is not None:
+            journal.begin(self.resumed)
+        try:
+            for outcomes in chunks:
+                _write(outcomes, sink, summary, self.on_error, bar)
+                if journal is not None:
+                    journal.commit(summary.checkpoint(sink.position(), outcomes[-1].source))
+                bar.update(len(outcomes), summary.errors)
+        except BaseException:
+            _stopped(bar, sink, journal)
+            raise
+        bar.close()
+        sink.finish()
+        if journal is not None:
+            journal.finish()
+        return summary
 
 
 def _stopped(bar: Progress, sink: Sink, journal: Journal | None) -> None:
@@ -186,27 +224,6 @@ def _stopped(bar: Progress, sink: Sink, journal: Journal | None) -> None:
     sink.abort()
     if journal is not None:
         journal.close()
-
-
-def site_templates(sources: Iterable[Source], settings: Settings, *, jobs: int,
-                   chunk_pages: int = CHUNK_PAGES, progress: bool = False) -> BatchSites | None:
-    """Site stats' pass one: read every source, in chunks, on `jobs` processes, and
-    find each site's template lines. None for a single page: nothing can recur."""
-    sources = iter(sources)
-    head = list(itertools.islice(sources, 2))
-    if len(head) < 2:
-        return None
-    sites = BatchSites()
-    bar = Progress(progress, description="site stats")
-    try:
-        chunks = chunked(itertools.chain(head, sources), chunk_pages)
-        for sketches in sketched_chunks(chunks, settings, jobs=jobs):
-            for sketch in sketches:
-                sites.add(sketch)
-            bar.update(len(sketches))
-    finally:
-        bar.close()
-    return sites.finish()
 
 
 def _write(outcomes: list[Outcome], sink: Sink, summary: Summary,

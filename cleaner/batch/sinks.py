@@ -47,10 +47,11 @@ class Outcome:
     kept: int = 0  # of those, the lines kept in the text
 
 
-def outcome_of(source: Source, result: Result, keep: frozenset[str], *, record: bool,
+def outcome_of(relative: str, result: Result, keep: frozenset[str], *, record: bool,
                with_lines: bool) -> Outcome:
+    """What the output needs of a page's result; `relative`: its source's relative path."""
     labelled = [label for label in result.labels if label is not None]
-    return Outcome(id=result.id, source=result.source, relative=str(source.relative),
+    return Outcome(id=result.id, source=result.source, relative=relative,
                    text=result.text, record=json_record(result, with_lines) if record else None,
                    error=result.error, lines=len(labelled),
                    kept=sum(label in keep for label in labelled))

@@ -7,10 +7,10 @@ worker loads the model once, into a module-level cache that outlives its
 chunks (loky keeps its workers between tasks), and classifies each chunk's
 pages in large batches (`Cleaner.clean_many`). A batch that fits in one chunk
 is cleaned in the main process: starting workers would cost more than it saves.
-Site stats' first pass (`sketched_chunks`) goes the same way, with the same
-time budget and watchdog, but only reads pages and sends back their sketches
-(cleaner/site_stats.py); each chunk of the cleaning pass then carries the
-template lines of its pages' sites.
+With site stats, workers classify each chunk once (`classified_chunks`), with
+the same time budget and watchdog, and send back each page's lines, labels'
+probabilities and sketch; the main process writes them once every site's
+template lines are known (batch/site_pass.py).
 
 Every page gets a time budget for reading (decoding and rendering: the stage
 whose cost hostile HTML can blow up; classifying is bounded by the line limit).
@@ -42,6 +42,7 @@ from cleaner.batch.faults import NO_FAULTS, Faults
 from cleaner.batch.options import CHUNK_PAGES, DEFAULT_PAGE_TIMEOUT
 from cleaner.batch.pool import results_on_workers
 from cleaner.batch.sinks import Outcome, outcome_of
+from cleaner.batch.site_pass import Classified
 from cleaner.batch.watchdog import Beacon, NumberedChunk, timed_out
 from cleaner.batched import batched
 from cleaner.clean import Cleaner
@@ -154,22 +155,23 @@ def clean_chunk(settings: Settings, chunk: list[Source], cleaner: Cleaner | None
         pages = (_read_timed(source, settings, beacon, number, index)
                  for index, source in enumerate(chunk))
         results = cleaner.clean_many(pages, keep=settings.keep, templates=templates)
-        return [outcome_of(source, result, settings.keep, record=settings.records,
-                           with_lines=settings.with_lines)
+        return [outcome_of(str(source.relative), result, settings.keep,
+                           record=settings.records, with_lines=settings.with_lines)
                 for source, result in zip(chunk, results, strict=True)]
 
 
-def sketch_chunk(settings: Settings, chunk: list[Source], number: int = 0, *,
-                 in_worker: bool = False) -> list[PageSketch | None]:
-    """Site stats' pass one over a chunk: each page's sketch, or None for a page that
-    cannot be read or has no text (it just counts for nothing). Needs no model."""
-    with _worker_side(settings, in_worker=in_worker) as beacon:
-        sketches = []
-        for index, source in enumerate(chunk):
-            # Only the lines make a sketch: HTML is rendered without its cues.
-            page = _read_timed(source, settings, beacon, number, index, cues=False)
-            sketches.append(_sketch(page) if isinstance(page, Page) else None)
-        return sketches
+def classify_chunk(settings: Settings, chunk: list[Source], cleaner: Cleaner | None = None,
+                   number: int = 0) -> list[Classified]:
+    """Read and classify a chunk of sources, keeping of each page what writing it needs
+    once its site's template lines are known, and its sketch (site stats in one pass)."""
+    with _worker_side(settings, in_worker=cleaner is None) as beacon:
+        cleaner = cleaner or worker_cleaner(settings.model, settings.models_dir)
+        pages = [_read_timed(source, settings, beacon, number, index)
+                 for index, source in enumerate(chunk)]
+        sketches = [_sketch(page) if isinstance(page, Page) else None for page in pages]
+        classified = cleaner.probabilities_many(pages)
+        return [Classified.of(source, item, sketch) for source, item, sketch in
+                zip(chunk, classified, sketches, strict=True)]
 
 
 @contextlib.contextmanager
@@ -232,17 +234,19 @@ def cleaned_chunks(chunks: Iterable[list[Source]], settings: Settings, *, jobs: 
         yield outcomes
 
 
-def sketched_chunks(chunks: Iterable[list[Source]], settings: Settings, *,
-                    jobs: int) -> Iterator[list[PageSketch | None]]:
-    """Site stats' pass one: the sketches of the pages, chunk by chunk, in input order."""
+def classified_chunks(chunks: Iterable[list[Source]], settings: Settings, *, jobs: int,
+                      cleaner: Cleaner | None = None) -> Iterator[list[Classified]]:
+    """Site stats in one pass: every page classified, chunk by chunk, in input order."""
 
-    def here(settings: Settings, number: int, chunk: list[Source]):
-        return sketch_chunk(settings, chunk, number)
+    def here(settings: Settings, number: int, chunk: list[Source]) -> list[Classified]:
+        nonlocal cleaner
+        cleaner = cleaner or worker_cleaner(settings.model, settings.models_dir)
+        return classify_chunk(settings, chunk, cleaner, number)
 
     def in_worker(settings: Settings, number: int, chunk: list[Source]):
         from joblib import delayed
 
-        return delayed(sketch_chunk)(settings, chunk, number, in_worker=True)
+        return delayed(classify_chunk)(settings, chunk, None, number)
 
     return _chunk_results(enumerate(chunks), settings, jobs, here, in_worker)
 
