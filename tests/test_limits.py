@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import invoke, records
 
+from cleaner.atomic import TEMP_SUFFIX
 from cleaner.batch import faults
 from cleaner.batch.options import DEFAULT_PAGE_TIMEOUT
 from cleaner.batch.pool import BEACONS_PREFIX, _remove_stale_beacon_folders
@@ -230,23 +231,19 @@ def test_a_thousand_pages_with_a_hundred_corrupt_give_a_thousand_records(seed_fi
 
 # --- the file system ---------------------------------------------------------------------
 
-class FullDisk:
-    """A file object that takes `room` writes, then fails as a full disk does."""
+def full_disk_after(room: int):
+    """os.write as on a disk with room for `room` more output files: the write of the
+    next temporary output file (cleaner/atomic.py) fails as a full disk does."""
+    real_write, left = os.write, [room]
 
-    def __init__(self, handle, room: list[int]):
-        self.handle, self.room = handle, room
+    def write(fd, data):
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(TEMP_SUFFIX):
+            left[0] -= 1
+            if left[0] < 0:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
 
-    def write(self, data):
-        self.room[0] -= 1
-        if self.room[0] < 0:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return self.handle.write(data)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.handle.close()
+    return write
 
 
 def test_a_full_disk_stops_the_run_in_one_line_and_leaves_no_partial_file(
@@ -254,8 +251,7 @@ def test_a_full_disk_stops_the_run_in_one_line_and_leaves_no_partial_file(
     folder = seed_folder(seed_files, tmp_path / "pages", 12)
     reference, out = tmp_path / "reference", tmp_path / "out"
     assert invoke("clean", folder, "-o", reference, "--jobs", 1).exit_code == 0
-    real_fdopen, room = os.fdopen, [7]  # os.fdopen: how atomic writes open their files
-    monkeypatch.setattr(os, "fdopen", lambda *a, **k: FullDisk(real_fdopen(*a, **k), room))
+    monkeypatch.setattr(os, "write", full_disk_after(7))
     result = invoke("clean", folder, "-o", out, "--jobs", 1, "--chunk", 3)
     monkeypatch.undo()
     assert result.exit_code == EXIT_USAGE

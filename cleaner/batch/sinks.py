@@ -112,6 +112,7 @@ class TextTreeSink(Sink):
         self.out_dir = out_dir
         self.journal_path = out_dir / TEXT_JOURNAL
         self.crash = CrashAt(faults)
+        self.folders: set[Path] = set()  # made by this run: no mkdir per page
 
     def can_resume(self, checkpoint: Checkpoint) -> bool:
         return self.out_dir.is_dir()
@@ -130,7 +131,10 @@ class TextTreeSink(Sink):
             fd, _ = temporary_beside(path)
             os.write(fd, text[: len(text) // 2].encode("utf-8"))
             self.crash.now()
-        atomic_write_text(path, text)
+        if path.parent not in self.folders:
+            make_folder(path.parent)
+            self.folders.add(path.parent)
+        atomic_write_text(path, text, folder_made=True)
 
 
 class StdoutTextSink(Sink):
