@@ -18,7 +18,6 @@ import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from cleaner import __version__
@@ -171,6 +170,9 @@ def base_card(estimator, *, name: str) -> dict:
 
 
 def _installed(package: str) -> str | None:
+    # importlib.metadata loads the email package: only training, which writes cards, pays.
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version(package)
     except PackageNotFoundError:
