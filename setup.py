@@ -16,9 +16,13 @@ class BuildPyWithModel(build_py):
 
     def run(self):
         super().run()
-        if not self.editable_mode and (ROOT / "models" / "default").is_dir():
-            target = Path(self.build_lib) / "cleaner" / "_models" / "default"
-            shutil.copytree(ROOT / "models" / "default", target, dirs_exist_ok=True)
+        if self.editable_mode:
+            return
+        model = ROOT / "models" / "default"
+        if not (model / "model.npz").is_file():  # a wheel without its model is no cleaner
+            raise FileNotFoundError(f"{model}: the shipped model is missing")
+        target = Path(self.build_lib) / "cleaner" / "_models" / "default"
+        shutil.copytree(model, target, dirs_exist_ok=True)
 
 
 setup(

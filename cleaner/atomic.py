@@ -30,6 +30,23 @@ FILE_MODE = 0o666 & ~_umask()
 # Temporary files end so: a run resumed after a kill -9 removes those the kill left behind.
 TEMP_SUFFIX = ".cleaner-tmp"
 _TEMP_NUMBERS = itertools.count()
+TEMP_NAME_TRIES = 8
+
+
+def _new_temporary(path: Path) -> tuple[Path, int]:
+    """A new temporary file beside `path`, opened for writing: a name of this process's
+    own (pid, a count and random bytes: a run killed with kill -9 may have left a file of
+    the same pid behind), created with O_EXCL, so never another's file, with the
+    permissions of any new file (0o666 minus the umask)."""
+    for _ in range(TEMP_NAME_TRIES):
+        name = f".{path.name}.{os.getpid()}-{next(_TEMP_NUMBERS)}-{os.urandom(4).hex()}"
+        temp = path.parent / (name + TEMP_SUFFIX)
+        try:
+            return temp, os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC,
+                                 0o666)
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
 
 
 def make_folder(folder: Path) -> None:
@@ -96,10 +113,8 @@ def atomic_write_text(path: Path, text: str, *, folder_made: bool = False) -> No
     if not folder_made:
         make_folder(path.parent)
     data = text.encode("utf-8")
-    temp = path.parent / f".{path.name}.{os.getpid()}-{next(_TEMP_NUMBERS)}{TEMP_SUFFIX}"
     with naming(path):
-        # 0o666 minus the umask, as any new file; O_EXCL: never another's file.
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+        temp, fd = _new_temporary(path)
         try:
             view = memoryview(data)
             while view:

@@ -78,7 +78,7 @@ class Page:
     url: str | None = None
     kind: str = "text"  # "text" for a text dump, "html" for a rendered HTML page
     # one per line when kind == "html" (None: HTML read for its lines only,
-    # read_html(cues=False), as site stats' first pass reads it)
+    # read_html(cues=False): a page read for its lines only, as site stats sketch it)
     cues: list[DomCues | None] | None = None
     meta: dict[str, str] = field(default_factory=dict)
     _content: list[int] | None = field(default=None, repr=False, compare=False)

@@ -10,8 +10,9 @@ page's URL, else the canonical URL it states), else those of one folder
 Copies of one page (the same longest line) count once: the same article
 crawled under two URLs must keep its text.
 
-    pass one: page ─► PageSketch (site, signature, line hashes) ─► SiteStats
-    pass two: SiteStats.templates() ─► Cleaner.clean_pages(pages, templates=…)
+    each page:    PageSketch (site, signature, line hashes) ─► SiteStats / BatchSites
+    once all in:  templates() ─► without_template_body(page, probs, templates)
+    (a batch: cleaner/batch/site_pass.py; in Python: Cleaner.clean_many(pages, templates=…))
 
 Chosen on out-of-fold predictions of the training sites (3-fold, grouped by
 site): as a model feature it cost line macro-F1; as this rule after the model
@@ -71,7 +72,7 @@ def normalised(line: str) -> str:
 
 def normalised_lines(lines: Sequence[str]) -> list[str]:
     """`normalised` of every line, the whole page at once: a table lookup per code
-    point instead of a regex per line (pass one normalises every line it reads)."""
+    point instead of a regex per line (site stats normalise every line of a batch)."""
     joined = "\n".join(lines).lower()
     if not joined:
         return [""] * len(lines)
@@ -100,7 +101,7 @@ def line_hash(text: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class PageSketch:
-    """What pass one keeps of a page: small to send from a worker."""
+    """What site stats keep of a page: small to send from a worker."""
 
     site: str
     signature: int  # hash of the longest normalised line: copies of a page share it
@@ -243,9 +244,10 @@ class BatchSites:
         numbers = set(self.page_sites[first:first + count])
         return dict(self.templates[n] for n in sorted(numbers) if n in self.templates)
 
-    def for_chunks(self, first: int = 0):
-        """A function giving each chunk, in order from page `first`, its templates."""
-        position = first
+    def for_chunks(self):
+        """A function giving each chunk, in input order from the first page, its
+        templates."""
+        position = 0
 
         def of_chunk(chunk: list) -> dict[str, frozenset[int]]:
             nonlocal position

@@ -1,11 +1,13 @@
 """Site training: `train --base`, `eval --compare`, `clean --models`, on a real held-out site."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from conftest import invoke
 
+from cleaner.model.files import resolve_model_dir
 from cleaner.training.corpus.__main__ import app as corpus_app
 
 SITE = "canada.com"  # an l3s-gn1 host of the held-out split, with 11 pages
@@ -35,6 +37,30 @@ def test_site_model_card_names_its_base_and_host(site):
     assert card["base"]["name"] == "default"
     assert card["estimator"]["class"] == "SiteModel"
     assert card["training_data"]["pages"] == 2
+
+
+def test_a_site_model_stores_only_its_own_trees(site):
+    _, model = site
+    shipped = resolve_model_dir("default") / "model.npz"
+    assert (model / "model.npz").stat().st_size < shipped.stat().st_size / 4
+    card = json.loads((model / "model.json").read_text())
+    assert card["base"]["model_sha256"] == json.loads(
+        (shipped.parent / "model.json").read_text())["model_sha256"]
+
+
+def test_a_site_model_whose_base_changed_is_refused_before_any_work(site, seed_files,
+                                                                     tmp_path):
+    _, model = site
+    moved = tmp_path / "models" / "canada"
+    shutil.copytree(model, moved)
+    card = json.loads((moved / "model.json").read_text())
+    card["base"]["model_sha256"] = "0" * 64  # trained on another default than today's
+    (moved / "model.json").write_text(json.dumps(card))
+    out = tmp_path / "out.jsonl"
+    result = invoke("clean", seed_files[0], seed_files[1], "--models", moved.parent,
+                    "--format", "jsonl", "-o", out)
+    assert result.exit_code == 2 and "its base model 'default' is not found" in result.stderr
+    assert not out.exists() and not out.with_name("out.jsonl.progress").exists()
 
 
 def test_site_model_beats_the_default_on_the_sites_other_pages(site):

@@ -5,8 +5,8 @@
 
 runner.py (the run), options.py (`BatchOptions`), summary.py, workers.py (chunks
 on a pool of processes), pool.py and watchdog.py (workers that hang or die),
-journal.py (resume), sinks.py (where outcomes go), progress.py, faults.py (the
-kill tests' seam).
+journal.py (resume), site_pass.py (site stats in one pass), sinks.py (where
+outcomes go), progress.py, faults.py (the kill tests' seam).
 """
 
 from cleaner.batch.options import BatchOptions

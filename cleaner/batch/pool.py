@@ -32,7 +32,7 @@ CHUNKS_AHEAD_PER_JOB = 2
 def results_on_workers(chunks: Iterator[NumberedChunk], settings, jobs: int,
                        task: Callable) -> Iterator[list]:
     """`task(settings, number, chunk)` (a joblib `delayed` call) of every chunk on
-    `jobs` workers, results in order. `settings` (cleaner.parallel.Settings) gets
+    `jobs` workers, results in order. `settings` (cleaner.batch.workers.Settings) gets
     the beacon folder the workers note their pages in."""
     _tune_worker_malloc()
     with _beacon_folder() as beacons:

@@ -3,10 +3,10 @@
     inputs ─► sources ─► chunks ─► workers (read, render, classify) ─► outcomes ─► sink
                                                                             └► journal (resume)
 
-`run(inputs, output, options)` is what `cleaner clean` does. With site stats, a
-first pass reads every source (on the workers too) for the lines that recur on
-the pages of a site (cleaner/site_stats.py), and each chunk of the cleaning
-pass gets the template lines of its pages' sites. Writing to a file or folder,
+`run(inputs, output, options)` is what `cleaner clean` does. With site stats,
+every page is classified first and kept (on disk) with a sketch of its lines;
+once all are in, each site's recurring lines (cleaner/site_stats.py) are barred
+from body as the pages are written (batch/site_pass.py). Writing to a file or folder,
 a run keeps a journal beside its output; the same call after an interruption
 resumes where it stopped (batch/journal.py).
 """
@@ -174,11 +174,16 @@ def _with_site_stats(sources: Iterable[Source], writing: _Writing, settings: Set
                      cleaner: Cleaner | None) -> Summary:
     """Classify every page once (batch/site_pass.py), then write them with their sites'
     template lines barred from body; the output is touched only once all are in."""
-    bar = Progress(progress, description="cleaning")
+    bar, failed = Progress(progress, description="cleaning"), [0]
+
+    def shown(chunk: list) -> None:
+        failed[0] += _failed(chunk)
+        bar.update(len(chunk), failed[0])
+
     try:
         sites, spill = collect(classified_chunks(chunked(sources, chunk_pages), settings,
                                                  jobs=jobs, cleaner=cleaner),
-                               on_chunk=lambda chunk: bar.update(len(chunk)))
+                               on_chunk=shown, folder=writing.sink.nearest_folder())
     finally:
         bar.close()
     try:
@@ -187,6 +192,11 @@ def _with_site_stats(sources: Iterable[Source], writing: _Writing, settings: Set
                                           with_lines=settings.with_lines), Progress(False))
     finally:
         spill.close()
+
+
+def _failed(chunk: list) -> int:
+    """Pages of a classified chunk that could not be read or classified."""
+    return sum(classified.failed is not None for classified in chunk)
 
 
 class _Writing:

@@ -81,6 +81,18 @@ class Sink:
     needs_records = False
     with_lines = False
     journal_path: Path | None = None
+    target: Path | None = None  # the file or folder written; None: stdout
+
+    def nearest_folder(self) -> Path | None:
+        """The output's folder, or its nearest ancestor that exists already (the output
+        is made only when the first page is written): where a run keeps temporary
+        files, on the output's disk. None for stdout."""
+        if self.target is None:
+            return None
+        folder = self.target if self.target.is_dir() else self.target.parent
+        while not folder.is_dir() and folder != folder.parent:
+            folder = folder.parent
+        return folder
 
     def can_resume(self, checkpoint: Checkpoint) -> bool:
         return False
@@ -109,7 +121,7 @@ class TextTreeSink(Sink):
     """One text file per page under `out_dir`, mirroring the inputs."""
 
     def __init__(self, out_dir: Path, faults: Faults = NO_FAULTS):
-        self.out_dir = out_dir
+        self.out_dir = self.target = out_dir
         self.journal_path = out_dir / TEXT_JOURNAL
         self.crash = CrashAt(faults)
         self.folders: set[Path] = set()  # made by this run: no mkdir per page
@@ -162,7 +174,7 @@ class JsonlSink(Sink):
     needs_records = True
 
     def __init__(self, path: Path | None, with_lines: bool, faults: Faults = NO_FAULTS):
-        self.path = path
+        self.path = self.target = path
         self.with_lines = with_lines
         self.crash = CrashAt(faults)
         self.stream: IO[bytes] | None = None

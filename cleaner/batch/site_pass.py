@@ -7,8 +7,8 @@ it needs: its lines, origin and labels' probabilities (`Classified`). The main
 process counts the sketches and keeps the chunks in a temporary file, so memory
 stays flat however large the batch; once every page is in, it reads the chunks
 back in order, bars each site's template lines from body and writes the pages.
-Reading and rendering every page a second time, as a first pass of its own
-would, costs a third of an HTML batch's time.
+A first pass of its own would read and render every page a second time: a
+third of an HTML batch's time.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ import pickle
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from cleaner.atomic import naming
 from cleaner.batch.sinks import Outcome, outcome_of
 from cleaner.clean import labelled_or_failed
 from cleaner.document import Page, Result
@@ -54,15 +56,22 @@ class Classified:
 
 class Spill:
     """Chunks of classified pages in a temporary file, read back in the order they came.
-    The file is the run's own, written and read by this process alone."""
+    The file is the run's own, written and read by this process alone, unnamed (no kill
+    leaves it behind), and in `folder`: beside the output, on its disk, not in a /tmp
+    that may be memory."""
 
-    def __init__(self) -> None:
-        # Open for the run's whole length, closed by close(): no `with` can span it.
-        self.file = tempfile.TemporaryFile(prefix="cleaner-")  # noqa: SIM115
+    def __init__(self, folder: Path | None = None) -> None:
+        self.where = folder or Path(tempfile.gettempdir())
+        with naming(self.where):
+            # Open for the run's whole length, closed by close(): no `with` can span it.
+            self.file = tempfile.TemporaryFile(prefix=".cleaner-", dir=folder)  # noqa: SIM115
         self.pages = 0
 
     def add(self, chunk: list[Classified]) -> None:
-        pickle.dump(chunk, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        for classified in chunk:
+            classified.sketch = None  # counted already: the write needs it no more
+        with naming(self.where / "(site stats' temporary file)"):
+            pickle.dump(chunk, self.file, protocol=pickle.HIGHEST_PROTOCOL)
         self.pages += len(chunk)
 
     def chunks(self) -> Iterator[list[Classified]]:
@@ -77,9 +86,11 @@ class Spill:
         self.file.close()
 
 
-def collect(chunks: Iterable[list[Classified]], on_chunk=None) -> tuple[BatchSites, Spill]:
-    """Every classified chunk into a spill file, and the sites of their pages counted."""
-    sites, spill = BatchSites(), Spill()
+def collect(chunks: Iterable[list[Classified]], on_chunk=None,
+            folder: Path | None = None) -> tuple[BatchSites, Spill]:
+    """Every classified chunk into a spill file in `folder`, and the sites of their pages
+    counted."""
+    sites, spill = BatchSites(), Spill(folder)
     try:
         for chunk in chunks:
             for classified in chunk:
@@ -97,7 +108,7 @@ def outcomes_after(spill: Spill, sites: BatchSites, skip: int, keep: frozenset[s
                    record: bool, with_lines: bool) -> Iterator[list[Outcome]]:
     """Each chunk's outcomes, with its sites' templates, in input order, leaving out the
     first `skip` pages (written by an interrupted run)."""
-    templates_of = sites.for_chunks(0)
+    templates_of = sites.for_chunks()
     done = 0
     for chunk in spill.chunks():
         templates = templates_of(chunk)

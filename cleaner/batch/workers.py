@@ -52,7 +52,7 @@ from cleaner.readers.pages import (
     DEFAULT_MAX_LINES,
 )
 from cleaner.readers.sources import Source, read_source
-from cleaner.site_stats import PageSketch, Templates, sketch_page
+from cleaner.site_stats import PageSketch, sketch_page
 
 log = logging.getLogger(__name__)
 
@@ -147,14 +147,13 @@ def _read_timed(source: Source, settings: Settings, beacon: Beacon | None, numbe
 
 
 def clean_chunk(settings: Settings, chunk: list[Source], cleaner: Cleaner | None = None,
-                number: int = 0, templates: Templates | None = None) -> list[Outcome]:
-    """Read and clean a chunk of sources: one outcome per source, in order. `templates`:
-    the template lines of the sites of its pages (site stats), barred from body."""
+                number: int = 0) -> list[Outcome]:
+    """Read and clean a chunk of sources: one outcome per source, in order."""
     with _worker_side(settings, in_worker=cleaner is None) as beacon:
         cleaner = cleaner or worker_cleaner(settings.model, settings.models_dir)
         pages = (_read_timed(source, settings, beacon, number, index)
                  for index, source in enumerate(chunk))
-        results = cleaner.clean_many(pages, keep=settings.keep, templates=templates)
+        results = cleaner.clean_many(pages, keep=settings.keep)
         return [outcome_of(str(source.relative), result, settings.keep,
                            record=settings.records, with_lines=settings.with_lines)
                 for source, result in zip(chunk, results, strict=True)]
@@ -206,32 +205,20 @@ def _read_size(source: Source) -> int:
 
 
 def cleaned_chunks(chunks: Iterable[list[Source]], settings: Settings, *, jobs: int,
-                   cleaner: Cleaner | None = None,
-                   templates: Callable[[list[Source]], Templates] | None = None
-                   ) -> Iterator[list[Outcome]]:
-    """Outcomes chunk by chunk, in input order, on `jobs` processes. `templates`, called
-    on each chunk in order, gives the template lines of its pages' sites."""
-    by_number: dict[int, Templates | None] = {}  # of the chunks handed out, not yet done
-
-    def numbered() -> Iterator[NumberedChunk]:
-        for number, chunk in enumerate(chunks):
-            by_number[number] = templates(chunk) if templates is not None else None
-            yield number, chunk
+                   cleaner: Cleaner | None = None) -> Iterator[list[Outcome]]:
+    """Outcomes chunk by chunk, in input order, on `jobs` processes (no site stats)."""
 
     def here(settings: Settings, number: int, chunk: list[Source]) -> list[Outcome]:
         nonlocal cleaner
         cleaner = cleaner or worker_cleaner(settings.model, settings.models_dir)
-        return clean_chunk(settings, chunk, cleaner, number, by_number[number])
+        return clean_chunk(settings, chunk, cleaner, number)
 
     def in_worker(settings: Settings, number: int, chunk: list[Source]):
         from joblib import delayed
 
-        return delayed(clean_chunk)(settings, chunk, None, number, by_number[number])
+        return delayed(clean_chunk)(settings, chunk, None, number)
 
-    for number, outcomes in enumerate(_chunk_results(numbered(), settings, jobs, here,
-                                                     in_worker)):
-        by_number.pop(number, None)
-        yield outcomes
+    return _chunk_results(enumerate(chunks), settings, jobs, here, in_worker)
 
 
 def classified_chunks(chunks: Iterable[list[Source]], settings: Settings, *, jobs: int,

@@ -65,12 +65,22 @@ get_array(PyObject *obj, Py_buffer *view, const char *name, const char *format,
 }
 
 static void
-Forest_dealloc(Forest *self)
+release(Forest *self)
 {
     free(self->table);
     free(self->start);
     free(self->height);
     free(self->values);
+    self->table = NULL;
+    self->start = self->height = NULL;
+    self->values = NULL;
+    self->n_nodes = self->n_leaves = self->n_trees = self->n_outputs = 0;
+}
+
+static void
+Forest_dealloc(Forest *self)
+{
+    release(self);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -178,6 +188,8 @@ Forest_init(Forest *self, PyObject *args, PyObject *kwds)
     self->n_trees = b[5].len / 4;
     self->n_features = n_features;
     rc = build(self, &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6]);
+    if (rc < 0)
+        release(self); /* half built: as if never built, so no walk can read it */
 done:
     for (int i = 0; i < got; i++)
         PyBuffer_Release(&b[i]);

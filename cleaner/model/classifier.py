@@ -93,6 +93,10 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         page_of_row = np.asarray(page_of_row)
         groups = page_of_row if groups is None else np.asarray(groups)
         labelled = y != UNLABELLED
+        if self.booster == BOOSTING and len(np.unique(y[labelled])) < 3:
+            # With two labels boosting grows one tree an iteration, a model trees.py
+            # does not export: say so before the fit, not after it.
+            raise ValueError("boosted trees need lines of at least three labels")
         weight = self._weights(y, sample_weight)
         self.classes_ = np.arange(N_LABELS)
         X = fill_missing(X)

@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 from cleaner import __version__
 from cleaner.atomic import atomic_write_text, atomic_writer
@@ -72,10 +73,17 @@ def resolve_model_dir(name_or_path: str | os.PathLike | None) -> Path:
 
 
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+        return stream_sha256(handle)
+
+
+def stream_sha256(handle: BinaryIO) -> str:
+    """The SHA-256 of an open binary file, read from its start; it is left at its start."""
+    digest = hashlib.sha256()
+    handle.seek(0)
+    for chunk in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(chunk)
+    handle.seek(0)
     return digest.hexdigest()
 
 
@@ -84,8 +92,9 @@ def schema_fingerprint() -> str:
     return hashlib.sha256("\n".join(feature_names()).encode()).hexdigest()[:16]
 
 
-def read_card(model_dir: Path) -> dict:
-    """The card of a model folder, checked against this code and its model file."""
+def read_card(model_dir: Path, model: BinaryIO | None = None) -> dict:
+    """The card of a model folder, checked against this code and its model file (or
+    `model`, that file already open)."""
     card_path, model_file = model_dir / CARD_FILE, model_dir / MODEL_FILE
     if not model_file.is_file() and (model_dir / OLD_MODEL_FILE).is_file():
         raise ModelError(f"{model_dir}: {OLD_MODEL_FILE} is a pickled model of cleaner 0.1, "
@@ -98,11 +107,11 @@ def read_card(model_dir: Path) -> dict:
         card = json.loads(card_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise ModelError(f"{card_path}: unreadable card ({error})") from error
-    check_card(card, model_file)
+    check_card(card, model_file, model)
     return card
 
 
-def check_card(card: dict, model_file: Path) -> None:
+def check_card(card: dict, model_file: Path, model: BinaryIO | None = None) -> None:
     where = model_file.parent
     if card.get("feature_schema") != FEATURE_SCHEMA or card.get(
         "feature_fingerprint"
@@ -117,36 +126,57 @@ def check_card(card: dict, model_file: Path) -> None:
     if card.get("model_format") != FORMAT:
         raise ModelError(f"{where}: model file format {card.get('model_format')!r}, this "
                          f"cleaner reads {FORMAT!r}: retrain it with `cleaner train`")
-    if card.get("model_sha256") != file_sha256(model_file):
+    if card.get("model_sha256") != (file_sha256(model_file) if model is None
+                                    else stream_sha256(model)):
         raise ModelError(f"{where}: {MODEL_FILE} does not match the SHA-256 in {CARD_FILE}: "
                          "the file changed after it was trained")
 
 
 @lru_cache(maxsize=16)
 def _load_verified(model_dir: Path) -> LoadedModel:
-    card = read_card(model_dir)
-    base = _base_of(card, model_dir)
+    # One open file for the check and every later read: what is checked is what is used.
+    model = (model_dir / MODEL_FILE).open("rb") if (model_dir / MODEL_FILE).is_file() else None
     try:
-        meta, arrays_of = read_npz(model_dir / MODEL_FILE)
-        estimator = predictor(meta, arrays_of, base=base.estimator if base else None)
-    except Exception as error:  # a verified file that still fails: say so, don't crash
-        raise ModelError(f"{model_dir / MODEL_FILE}: cannot be loaded ({error})") from error
+        card = read_card(model_dir, model)
+        base = _base_of(card, model_dir)
+        estimator = _predictor_of(model, model_dir, base)
+    except BaseException:
+        if model is not None:
+            model.close()
+        raise
     return LoadedModel(estimator=estimator, card=card, path=model_dir)
 
 
+def _predictor_of(model: BinaryIO, model_dir: Path, base: LoadedModel | None):
+    try:
+        meta, arrays_of = read_npz(model)
+        return predictor(meta, arrays_of, base=base.estimator if base else None)
+    except Exception as error:  # a verified file that still fails: say so, don't crash
+        raise ModelError(f"{model_dir / MODEL_FILE}: cannot be loaded ({error})") from error
+
+
 def _base_of(card: dict, model_dir: Path) -> LoadedModel | None:
-    """A site model's base: the model its card names, as it was when it was trained."""
+    """A site model's base, loaded (once per process)."""
+    folder = base_folder(card, model_dir)
+    return load_model(folder) if folder is not None else None
+
+
+def base_folder(card: dict, model_dir: Path) -> Path | None:
+    """The folder of the base model a site model's card names (None for a model of its
+    own): found by its name, else where it was when the site model was trained, and
+    only if it is the same model (SHA-256) as then."""
     named = card.get("base")
     if not named:
         return None
-    try:
-        base = load_model(named["name"])
-    except ModelError:  # a base that is no named model: its folder when it was trained
-        base = load_model(named.get("path") or named["name"])
-    if base.card.get("model_sha256") != named.get("model_sha256"):
-        raise ModelError(f"{model_dir}: its base model {named['name']!r} has changed since it "
-                         "was trained: retrain it with `cleaner train --base`")
-    return base
+    for where in dict.fromkeys(filter(None, (named.get("name"), named.get("path")))):
+        try:
+            folder = resolve_model_dir(where)
+            if read_card(folder).get("model_sha256") == named.get("model_sha256"):
+                return folder
+        except ModelError:
+            continue
+    raise ModelError(f"{model_dir}: its base model {named.get('name')!r} is not found as it "
+                     "was when it was trained: retrain it with `cleaner train --base`")
 
 
 def load_model(name_or_path: str | os.PathLike | None = None) -> LoadedModel:
@@ -204,4 +234,5 @@ def verified_model_dir(name: str) -> tuple[Path, str]:
     its trees: the main process of a batch whose workers clean needs no model."""
     folder = resolve_model_dir(name)
     card = read_card(folder)
+    base_folder(card, folder)  # a site model's base must be there too, before any work
     return folder, card["model_sha256"]

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
@@ -44,17 +43,17 @@ def write_npz(target, meta: dict, arrays: dict[str, np.ndarray]) -> None:
                         **arrays)
 
 
-def read_npz(path: Path) -> tuple[dict, ArraysOf]:
-    """The meta of a model file, and a reader of a part's arrays by prefix."""
-    with np.load(path, allow_pickle=False) as npz:
-        meta = json.loads(str(npz["meta"]))
-        names = list(npz.files)
+def read_npz(source) -> tuple[dict, ArraysOf]:
+    """The meta of a model file (a path, or a binary file already open), and a reader of
+    a part's arrays by prefix. The file stays open: a part read later comes from the
+    file that was opened (and checked) now, even if another replaces it meanwhile."""
+    npz = np.load(source, allow_pickle=False)
+    meta = json.loads(str(npz["meta"]))
     if meta.get("format") != FORMAT:
         raise ValueError(f"format {meta.get('format')!r}, this cleaner reads {FORMAT!r}")
 
     def arrays_of(prefix: str) -> dict[str, np.ndarray]:
-        with np.load(path, allow_pickle=False) as npz:
-            return {name[len(prefix):]: npz[name] for name in names if name.startswith(prefix)}
+        return {name[len(prefix):]: npz[name] for name in npz.files if name.startswith(prefix)}
 
     return meta, arrays_of
 

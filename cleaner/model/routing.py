@@ -18,7 +18,14 @@ import numpy as np
 from cleaner.clean import Cleaner
 from cleaner.document import Page
 from cleaner.labels import DEFAULT_KEEP
-from cleaner.model.files import CARD_FILE, LoadedModel, ModelError, load_model, read_card
+from cleaner.model.files import (
+    CARD_FILE,
+    LoadedModel,
+    ModelError,
+    base_folder,
+    load_model,
+    read_card,
+)
 from cleaner.sites import page_host
 
 
@@ -31,7 +38,10 @@ def bound_cards(models_dir: str | Path) -> dict[Path, dict]:
         raise ModelError(f"{folder}: not a folder of models")
     cards = {card.parent.resolve(): read_card(card.parent)
              for card in sorted(folder.glob(f"*/{CARD_FILE}"))}
-    return {path: card for path, card in cards.items() if card.get("hosts")}
+    bound = {path: card for path, card in cards.items() if card.get("hosts")}
+    for path, card in bound.items():
+        base_folder(card, path)  # its base must be there, as it was: before any work
+    return bound
 
 
 def bound_models(models_dir: str | Path) -> list[LoadedModel]:

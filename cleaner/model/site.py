@@ -41,11 +41,6 @@ class SiteModel:
         self.class_weight = class_weight
         self.random_state = random_state
 
-    def load_all(self) -> None:
-        """Read every model of the base now (see predictor.Paired.load_all)."""
-        if hasattr(self.base, "load_all"):
-            self.base.load_all()
-
     def get_params(self, deep: bool = False) -> dict:
         return {"n_estimators": self.n_estimators, "site_weight": self.site_weight,
                 "class_weight": self.class_weight, "random_state": self.random_state}

@@ -32,6 +32,8 @@ except ImportError:  # built without a compiler: numpy walks the same arrays
     _treewalk = None
 
 ARRAYS = ("feature", "threshold", "left", "right", "missing_left", "roots", "values")
+# The numpy walk holds (rows x trees) node numbers: this many rows at a time bound it.
+NUMPY_BLOCK_ROWS = 2048
 FOREST, BOOSTING = "forest", "boosting"
 
 
@@ -72,8 +74,27 @@ class Ensemble:
                  "values": np.float64}
         typed = {name: np.ascontiguousarray(arrays[name], dtype=types[name]) for name in ARRAYS}
         baseline = arrays.get("baseline")
-        return cls(kind=str(meta["kind"]), n_features=int(meta["n_features"]), **typed,
-                   baseline=None if baseline is None else np.asarray(baseline, np.float64))
+        ensemble = cls(kind=str(meta["kind"]), n_features=int(meta["n_features"]), **typed,
+                       baseline=None if baseline is None else np.asarray(baseline, np.float64))
+        ensemble.check()
+        return ensemble
+
+    def check(self) -> None:
+        """Refuse arrays whose walks could read past them or never end (a file cut or
+        changed): every feature in range, every child after its parent and in range."""
+        n, leaves = len(self.feature), len(self.values)
+        if not all(len(getattr(self, name)) == n for name in ("threshold", "left", "right",
+                                                              "missing_left")):
+            raise ValueError("node arrays of different lengths")
+        if n and (self.feature.min() < 0 or self.feature.max() >= self.n_features):
+            raise ValueError("a node's feature is out of range")
+        node = np.arange(n)
+        for child in (self.left, self.right, self.roots):
+            inner = child >= 0
+            parent = node[inner] if child is not self.roots else -1
+            if (child[inner] <= parent).any() or (child[inner] >= n).any() or (
+                    ~child[~inner] >= leaves).any():
+                raise ValueError("a child or root is out of range")
 
 
 # --- export from a fitted scikit-learn model ----------------------------------------------
@@ -110,7 +131,9 @@ def export_boosting(model, n_labels: int) -> Ensemble:
                            for side in ("left", "right"))
             trees.append((nodes["feature_idx"], nodes["num_threshold"], left, right,
                           nodes["missing_go_to_left"], value))
-    baseline = np.zeros(n_labels)
+    # A label the model never saw gets no share: -inf before the softmax, as
+    # LineClassifier._full_proba gives it probability 0.
+    baseline = np.full(n_labels, -np.inf)
     baseline[classes] = np.ravel(model._baseline_prediction)
     packed = _packed(BOOSTING, int(model.n_features_in_), trees)
     packed.baseline = baseline
@@ -173,6 +196,8 @@ class Trees:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         X = np.ascontiguousarray(X, dtype=np.float32)
         ensemble = self.ensemble
+        if X.ndim != 2 or X.shape[1] < ensemble.n_features:
+            raise ValueError(f"X has {X.shape[-1]} columns, the trees read {ensemble.n_features}")
         n_labels = ensemble.values.shape[1]
         if ensemble.kind == FOREST:
             out = np.zeros((len(X), n_labels))
@@ -188,9 +213,11 @@ class Trees:
         if self.forest is not None:
             self.forest.accumulate(X, out)
             return
-        leaves = numpy_leaves(self.ensemble, X)
-        for tree in range(self.ensemble.n_trees):  # in tree order, as scikit-learn sums
-            out += self.ensemble.values[leaves[:, tree]]
+        for start in range(0, len(X), NUMPY_BLOCK_ROWS):  # (rows x trees) walks, a block
+            rows = slice(start, start + NUMPY_BLOCK_ROWS)
+            leaves = numpy_leaves(self.ensemble, X[rows])
+            for tree in range(self.ensemble.n_trees):  # in tree order, as scikit-learn sums
+                out[rows] += self.ensemble.values[leaves[:, tree]]
 
 
 def numpy_leaves(ensemble: Ensemble, X: np.ndarray) -> np.ndarray:

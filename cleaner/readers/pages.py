@@ -56,7 +56,7 @@ def page_from_bytes(
     cues: bool = True,
 ) -> Page:
     """Read one page; raise PageError with a one-line reason when it cannot be read.
-    `cues=False`: HTML without its DOM cues (site stats' first pass needs the lines only)."""
+    `cues=False`: HTML without its DOM cues (a site-stats sketch needs the lines only)."""
     if len(data) > max_bytes:
         raise PageError(too_large(len(data), max_bytes))
     if is_gzip(data):

@@ -289,7 +289,7 @@ def read_source(source: Source, *, input_format: str = "auto",
                 max_bytes: int = DEFAULT_MAX_BYTES,
                 max_lines: int = DEFAULT_MAX_LINES, cues: bool = True) -> Page | Result:
     """The page behind a source, or an error result that names it. Never raises.
-    `cues=False`: HTML without its DOM cues, for site stats' first pass."""
+    `cues=False`: HTML without its DOM cues, enough for a site-stats sketch."""
     if source.error is not None:
         return Result.failed(source.id, source.source, source.url, source.error)
     page_format = source.kind or input_format  # a container's record says what it holds

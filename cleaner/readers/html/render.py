@@ -99,7 +99,7 @@ def render_tree(
     Use it to render a tree you changed (the corpus builder's markers) without
     serialising it again. `markers=False` says the page holds no marker, which
     saves looking for them. `cues=False` gives the same lines and no cues (None),
-    for a third less time: site stats' first pass needs only the lines.
+    for a third less time: what sketching a page for site stats needs.
     """
     out = Layout(markers=markers, with_cues=cues)
     root = tree.root
@@ -153,7 +153,7 @@ def read_html(data: bytes | str, *, id: str = "", source: str = "", url: str | N
     """Decode and render an HTML page into a Page of kind "html". Never raises:
     a page that cannot be rendered comes back with no lines, unless `strict`,
     which raises a PageError saying why instead. `cues=False`: the lines without
-    their cues (site stats' first pass), a page to read, not to clean."""
+    their cues (enough to sketch a page for site stats), a page to read, not to clean."""
     encoding = text = ""
     try:
         if isinstance(data, bytes | bytearray):
