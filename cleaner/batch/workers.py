@@ -207,33 +207,30 @@ def _read_size(source: Source) -> int:
 def cleaned_chunks(chunks: Iterable[list[Source]], settings: Settings, *, jobs: int,
                    cleaner: Cleaner | None = None) -> Iterator[list[Outcome]]:
     """Outcomes chunk by chunk, in input order, on `jobs` processes (no site stats)."""
-
-    def here(settings: Settings, number: int, chunk: list[Source]) -> list[Outcome]:
-        nonlocal cleaner
-        cleaner = cleaner or worker_cleaner(settings.model, settings.models_dir)
-        return clean_chunk(settings, chunk, cleaner, number)
-
-    def in_worker(settings: Settings, number: int, chunk: list[Source]):
-        from joblib import delayed
-
-        return delayed(clean_chunk)(settings, chunk, None, number)
-
-    return _chunk_results(enumerate(chunks), settings, jobs, here, in_worker)
+    return _chunk_tasks(clean_chunk, chunks, settings, jobs, cleaner)
 
 
 def classified_chunks(chunks: Iterable[list[Source]], settings: Settings, *, jobs: int,
                       cleaner: Cleaner | None = None) -> Iterator[list[Classified]]:
     """Site stats in one pass: every page classified, chunk by chunk, in input order."""
+    return _chunk_tasks(classify_chunk, chunks, settings, jobs, cleaner)
 
-    def here(settings: Settings, number: int, chunk: list[Source]) -> list[Classified]:
+
+def _chunk_tasks(task: Callable, chunks: Iterable[list[Source]], settings: Settings,
+                 jobs: int, cleaner: Cleaner | None) -> Iterator[list]:
+    """`task(settings, chunk, cleaner, number)` for every chunk, results in order: in this
+    process with `cleaner` (loaded on first use), or on `jobs` workers, which load
+    their own."""
+
+    def here(settings: Settings, number: int, chunk: list[Source]) -> list:
         nonlocal cleaner
         cleaner = cleaner or worker_cleaner(settings.model, settings.models_dir)
-        return classify_chunk(settings, chunk, cleaner, number)
+        return task(settings, chunk, cleaner, number)
 
     def in_worker(settings: Settings, number: int, chunk: list[Source]):
         from joblib import delayed
 
-        return delayed(classify_chunk)(settings, chunk, None, number)
+        return delayed(task)(settings, chunk, None, number)
 
     return _chunk_results(enumerate(chunks), settings, jobs, here, in_worker)
 
