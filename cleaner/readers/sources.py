@@ -222,19 +222,19 @@ def _container_sources(stream: IO[bytes], kind: str, spec: str, folder: PurePosi
                        options: InputOptions, *, gzipped: bool,
                        seekable: bool) -> Iterator[Source]:
     names = UniqueNames()
+    # Each record with where it stands (FILE:LINE, FILE@OFFSET) and its id if it has none.
     if kind == "jsonl":
-        for entry in iter_jsonl(stream, options.fields, gzipped=gzipped,
-                                max_bytes=options.max_bytes):
-            id = entry.id if entry.id is not None else f"line-{entry.line}"
-            yield Source(id=id, source=f"{spec}:{entry.line}", relative=folder / names.get(id),
-                         path=None, url=entry.url, content=entry.content, kind=entry.kind,
-                         error=entry.error)
-        return
-    for record in iter_warc(stream, options.skipped, seekable=seekable,
-                            max_bytes=options.max_bytes):
-        id = record.id if record.id is not None else f"offset-{record.offset}"
-        yield Source(id=id, source=f"{spec}@{record.offset}", relative=folder / names.get(id),
-                     path=None, url=record.url, content=record.content, kind=record.kind,
+        records = ((entry, f"{spec}:{entry.line}", f"line-{entry.line}") for entry in
+                   iter_jsonl(stream, options.fields, gzipped=gzipped,
+                              max_bytes=options.max_bytes))
+    else:
+        records = ((record, f"{spec}@{record.offset}", f"offset-{record.offset}") for record in
+                   iter_warc(stream, options.skipped, seekable=seekable,
+                             max_bytes=options.max_bytes))
+    for record, where, stand_in in records:
+        id = record.id if record.id is not None else stand_in
+        yield Source(id=id, source=where, relative=folder / names.get(id), path=None,
+                     url=record.url, content=record.content, kind=record.kind,
                      error=record.error)
 
 
