@@ -98,3 +98,18 @@ def test_dom_cues_become_columns_and_text_dumps_leave_them_unknown():
     assert column(batch, "dom_in_nav")[paragraph] == 0
     assert column(batch, "dom_cls_comment")[first] == 1.0
     assert np.isnan(column(batch, "dom_link_share")[4:]).all()  # the text dump's rows
+
+
+def test_characters_are_classed_as_met_as_the_whole_table_classes_them():
+    """Code points are classed the first time a page brings them (a cold start need not
+    class all 65,536 of the BMP): every one gets the class the whole table gives it."""
+    import numpy as np
+
+    from cleaner.features.text import SYMBOL, char_class_table, classes_of
+
+    some = np.array([0x41, 0x3042, 0xA0, 0x1F600, 0x2026, 0x41], dtype=np.uint32)
+    first = classes_of(some)
+    everything = classes_of(np.arange(0x110000, dtype=np.uint32))
+    assert (everything[:0x10000] == char_class_table()).all()
+    assert (everything[0x10000:] == SYMBOL).all()
+    assert (first == everything[some]).all()

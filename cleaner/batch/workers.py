@@ -40,7 +40,6 @@ from dataclasses import dataclass
 
 from cleaner.batch.faults import NO_FAULTS, Faults
 from cleaner.batch.options import CHUNK_PAGES, DEFAULT_PAGE_TIMEOUT
-from cleaner.batch.pool import results_on_workers
 from cleaner.batch.sinks import Outcome, outcome_of
 from cleaner.batch.site_pass import Classified
 from cleaner.batch.watchdog import Beacon, NumberedChunk, timed_out
@@ -247,4 +246,6 @@ def _chunk_results(chunks: Iterator[NumberedChunk], settings: Settings, jobs: in
         for number, chunk in chunks:
             yield here(settings, number, chunk)
         return
+    from cleaner.batch.pool import results_on_workers  # a pool only when there is work for it
+
     yield from results_on_workers(chunks, settings, max(jobs, 1), in_worker)

@@ -21,12 +21,10 @@ CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD
 COLUMN_GAP = "    "  # four spaces inside a line: a gap between table columns
 
 
-@lru_cache(maxsize=1)
 def char_class_table() -> np.ndarray:
     """Class of every code point of the Basic Multilingual Plane, in order of precedence:
-    space (no-break space too), sentence end, CJK, then by Unicode category. Built with a
-    few C-speed passes (about 30 ms), not a Python call per code point: every worker
-    builds it before its first page."""
+    space (no-break space too), sentence end, CJK, then by Unicode category, built at
+    once (30 ms): the reference `classes_of` is tested against."""
     chars = list(map(chr, range(0x10000)))
     table = np.fromiter(map(_CLASS_OF_CATEGORY.__getitem__, map(unicodedata.category, chars)),
                         dtype=np.uint8, count=len(chars))
@@ -59,13 +57,43 @@ UNICODE_CATEGORIES = ("Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl"
 _CLASS_OF_CATEGORY = {category: _category_class(category) for category in UNICODE_CATEGORIES}
 
 
+def char_class(code: int) -> int:
+    """The class of one code point of the BMP: char_class_table's rule, for one."""
+    ch = chr(code)
+    if ch.isspace() or code == 0xA0:
+        return SPACE
+    if ch in SENTENCE_END_CHARS:
+        return SENT_END
+    if any(lo <= code <= hi for lo, hi in CJK_RANGES):
+        return CJK
+    return _CLASS_OF_CATEGORY[unicodedata.category(ch)]
+
+
+UNSET = 255  # a code point of the BMP not classed yet
+
+
 @lru_cache(maxsize=1)
-def _class_of_code_point() -> np.ndarray:
-    """char_class_table for every code point: emoji and rare scripts beyond the BMP are
-    SYMBOL (not counted as letters), so classes are one lookup without clipping."""
+def _code_point_classes() -> np.ndarray:
+    """The class of every code point, filled in as pages bring them (UNSET until then):
+    a process classes the few hundred characters its pages hold, not the BMP's 65,536
+    before its first page (30 ms of every cold start). Emoji and rare scripts beyond
+    the BMP are SYMBOL (not counted as letters)."""
     table = np.full(0x110000, SYMBOL, dtype=np.uint8)
-    table[:0x10000] = char_class_table()
+    table[:0x10000] = UNSET
     return table
+
+
+def classes_of(cps: np.ndarray) -> np.ndarray:
+    """The class of each code point, classing the ones never met before."""
+    table = _code_point_classes()
+    classes = table[cps]
+    unset = classes == UNSET
+    if unset.any():
+        new = np.unique(cps[unset])
+        table[new] = np.fromiter(map(char_class, new.tolist()), dtype=np.uint8,
+                                 count=len(new))
+        classes = table[cps]
+    return classes
 
 
 def char_features(texts: list[str], joined: str, int_lengths: np.ndarray):
@@ -73,7 +101,7 @@ def char_features(texts: list[str], joined: str, int_lengths: np.ndarray):
     # Code points of all lines joined by newlines (one after the last line too).
     cps = utf32(joined + "\n") if n else np.zeros(0, np.uint32)
     starts = np.concatenate([[0], np.cumsum(int_lengths + 1)[:-1]]).astype(np.int64)
-    classes = _class_of_code_point()[cps]
+    classes = classes_of(cps)
     is_space = classes == SPACE
     word_start = ~is_space
     word_start[1:] &= is_space[:-1]

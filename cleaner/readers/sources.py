@@ -31,7 +31,6 @@ from cleaner.readers.pages import (
     page_from_text,
     too_large,
 )
-from cleaner.readers.warc import iter_warc
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +227,8 @@ def _container_sources(stream: IO[bytes], kind: str, spec: str, folder: PurePosi
                    iter_jsonl(stream, options.fields, gzipped=gzipped,
                               max_bytes=options.max_bytes))
     else:
+        from cleaner.readers.warc import iter_warc  # FastWARC only when a WARC comes
+
         records = ((record, f"{spec}@{record.offset}", f"offset-{record.offset}") for record in
                    iter_warc(stream, options.skipped, seekable=seekable,
                              max_bytes=options.max_bytes))
