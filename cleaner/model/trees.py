@@ -9,7 +9,8 @@ built, to the same result bit for bit as scikit-learn's `predict_proba`:
   order (a child after its parent): `feature` int16, `threshold` float32,
   `left`/`right` int32 (>= 0 an internal node, < 0 a leaf: ~row of `values`),
   `missing_left` uint8 (where a NaN goes), `roots` int32 (one per tree);
-- `values` float64 (leaves, labels): what a leaf adds to a row's scores;
+- `values` (leaves, labels): what a leaf adds to a row's scores, float32 in the file
+  and float64 in memory;
 - a forest averages its trees' class fractions (scikit-learn sums them in tree
   order from zero, then divides); boosting adds each tree's raw score to its
   label's column from a `baseline`, then takes the softmax.
@@ -57,8 +58,11 @@ class Ensemble:
         return len(self.roots)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """The arrays to save, by name."""
+        """The arrays to save, by name. Leaf values are saved as float32: half the file,
+        and a probability moves by less than 1e-8 (they are read back as float64, and
+        summed as scikit-learn sums them)."""
         found = {name: getattr(self, name) for name in ARRAYS}
+        found["values"] = self.values.astype(np.float32)
         if self.baseline is not None:
             found["baseline"] = self.baseline
         return found
