@@ -3,7 +3,8 @@
 A fitted forest (extra trees) or gradient-boosting model becomes a handful of
 numpy arrays, saved in the model's .npz (no pickle: loading runs no code) and
 walked by the compiled `_treewalk` extension, or by numpy where it was not
-built, to the same result bit for bit as scikit-learn's `predict_proba`:
+built, to the same result bit for bit as scikit-learn's `predict_proba` (and,
+read back from a file, whose leaf values are float32, within 1e-8 of it):
 
 - internal nodes only, numbered over all trees in scikit-learn's depth-first
   order (a child after its parent): `feature` int16, `threshold` float32,
