@@ -65,14 +65,12 @@ class Spill:
         with naming(self.where):
             # Open for the run's whole length, closed by close(): no `with` can span it.
             self.file = tempfile.TemporaryFile(prefix=".cleaner-", dir=folder)  # noqa: SIM115
-        self.pages = 0
 
     def add(self, chunk: list[Classified]) -> None:
         for classified in chunk:
             classified.sketch = None  # counted already: the write needs it no more
         with naming(self.where / "(site stats' temporary file)"):
             pickle.dump(chunk, self.file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.pages += len(chunk)
 
     def chunks(self) -> Iterator[list[Classified]]:
         self.file.seek(0)

@@ -127,7 +127,7 @@ def _exit_with_parent() -> None:
 
 
 def _read_timed(source: Source, settings: Settings, beacon: Beacon | None, number: int,
-                index: int, cues: bool = True) -> Page | Result:
+                index: int) -> Page | Result:
     """read_source under the page time budget; a worker notes in its beacon that it
     reads page `index` of chunk `number`."""
     if beacon is not None:
@@ -136,7 +136,7 @@ def _read_timed(source: Source, settings: Settings, beacon: Beacon | None, numbe
     if settings.faults and source.error is None:
         settings.faults.before_reading(source.id, in_worker=beacon is not None)
     page = read_source(source, input_format=settings.input_format,
-                       max_bytes=settings.max_bytes, max_lines=settings.max_lines, cues=cues)
+                       max_bytes=settings.max_bytes, max_lines=settings.max_lines)
     if beacon is not None:
         beacon.reading(number, -1)
     if settings.page_timeout and time.monotonic() - started > settings.page_timeout:
