@@ -29,19 +29,52 @@ def stack_features(probs: np.ndarray, page_of_row: np.ndarray,
                    copy_of_row: np.ndarray | None = None, box_of_row: np.ndarray | None = None,
                    *, offsets: tuple[int, ...], radius: int) -> np.ndarray:
     """Pass-one probabilities around each row: at `offsets` within its page, over a
-    window of `radius`, over its page, its copies and the other lines of its box (HTML)."""
-    columns = []
-    for offset in offsets:
-        shifted, valid = shift_within_pages(probs, offset, page_of_row)
-        columns.append(np.where(valid[:, None], shifted, np.nan))
-    columns.append(_window_mean(probs, page_of_row, radius))
-    columns.append(_page_progress(probs[:, BODY], page_of_row))
-    columns.append(_page_progress(probs[:, COMMENT], page_of_row))
-    columns.append(_span_position(probs[:, BODY] > SPAN_THRESHOLD, page_of_row))
-    columns.append(_span_position(probs[:, COMMENT] > SPAN_THRESHOLD, page_of_row))
-    columns.append(_copy_consensus(probs, copy_of_row))
-    columns.append(_box_consensus(probs, box_of_row))
-    return np.hstack(columns).astype(np.float32)
+    window of `radius`, over its page, its copies and the other lines of its box (HTML).
+
+    Rows of a page are contiguous. The columns are written into one float32 array,
+    and the pages' bounds are found once: this runs on every batch a worker cleans.
+    """
+    n, k = probs.shape
+    bounds = _page_bounds(page_of_row)
+    columns = [(k, lambda: _window_mean(probs, bounds, radius)),
+               (3, lambda: _page_progress(probs[:, BODY], page_of_row, bounds)),
+               (3, lambda: _page_progress(probs[:, COMMENT], page_of_row, bounds)),
+               (2, lambda: _span_position(probs[:, BODY] > SPAN_THRESHOLD, page_of_row, bounds)),
+               (2, lambda: _span_position(probs[:, COMMENT] > SPAN_THRESHOLD, page_of_row,
+                                          bounds)),
+               (k, lambda: _copy_consensus(probs, copy_of_row)),
+               (k, lambda: _box_consensus(probs, box_of_row))]
+    out = np.empty((n, k * len(offsets) + sum(width for width, _ in columns)), dtype=np.float32)
+    for i, offset in enumerate(offsets):
+        _shifted_into(out[:, i * k:(i + 1) * k], probs, offset, page_of_row)
+    column = k * len(offsets)
+    for width, compute in columns:
+        out[:, column:column + width] = compute()
+        column += width
+    return out
+
+
+def _page_bounds(page_of_row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first row of each row's page, and the row after its last."""
+    n = len(page_of_row)
+    edges = np.flatnonzero(page_of_row[1:] != page_of_row[:-1]) + 1
+    firsts = np.concatenate([[0], edges])
+    afters = np.concatenate([edges, [n]])
+    page = np.repeat(np.arange(len(firsts)), afters - firsts) if n else edges
+    return firsts[page], afters[page]
+
+
+def _shifted_into(out: np.ndarray, probs: np.ndarray, offset: int,
+                  page_of_row: np.ndarray) -> None:
+    """out[i] = probs[i + offset] where that row is in i's page, else NaN."""
+    out[:] = np.nan
+    n = len(probs)
+    if abs(offset) >= n:
+        return
+    here, there = (slice(0, n - offset), slice(offset, n)) if offset >= 0 else \
+        (slice(-offset, n), slice(0, n + offset))
+    same = page_of_row[here] == page_of_row[there]
+    np.copyto(out[here], probs[there], where=same[:, None])
 
 
 def second_pass(first: np.ndarray, X: np.ndarray, stacked: np.ndarray,
@@ -72,12 +105,12 @@ def fill_missing(X: np.ndarray) -> np.ndarray:
     return np.nan_to_num(X, nan=MISSING, copy=True)
 
 
-def _window_mean(probs: np.ndarray, page_of_row: np.ndarray, radius: int) -> np.ndarray:
+def _window_mean(probs: np.ndarray, bounds: tuple[np.ndarray, np.ndarray],
+                 radius: int) -> np.ndarray:
     cumulative = np.vstack([np.zeros((1, probs.shape[1])), np.cumsum(probs, axis=0)])
     n = len(probs)
     rows = np.arange(n)
-    starts = np.searchsorted(page_of_row, page_of_row, side="left")
-    ends = np.searchsorted(page_of_row, page_of_row, side="right")
+    starts, ends = bounds
     lo = np.maximum(rows - radius, starts)
     hi = np.minimum(rows + radius + 1, ends)
     return (cumulative[hi] - cumulative[lo]) / (hi - lo)[:, None]
@@ -121,7 +154,8 @@ def _others_in_group(probs: np.ndarray, group_of_row: np.ndarray | None) -> np.n
     return out
 
 
-def _span_position(confident: np.ndarray, page_of_row: np.ndarray) -> np.ndarray:
+def _span_position(confident: np.ndarray, page_of_row: np.ndarray,
+                   bounds: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Rows after the span's first row and before its last, as shares of the page.
 
     Negative before the span starts / after it ends; NaN (missing) on pages
@@ -134,8 +168,7 @@ def _span_position(confident: np.ndarray, page_of_row: np.ndarray) -> np.ndarray
     last = np.full(n_pages, -1, dtype=np.int64)
     np.minimum.at(first, page_of_row[confident], rows[confident])
     np.maximum.at(last, page_of_row[confident], rows[confident])
-    starts = np.searchsorted(page_of_row, page_of_row, side="left")
-    ends = np.searchsorted(page_of_row, page_of_row, side="right")
+    starts, ends = bounds
     size = np.maximum(ends - starts, 1)
     found = last[page_of_row] >= 0
     after_first = np.where(found, (rows - first[page_of_row]) / size, np.nan)
@@ -143,11 +176,11 @@ def _span_position(confident: np.ndarray, page_of_row: np.ndarray) -> np.ndarray
     return np.column_stack([after_first, before_last])
 
 
-def _page_progress(p: np.ndarray, page_of_row: np.ndarray) -> np.ndarray:
+def _page_progress(p: np.ndarray, page_of_row: np.ndarray,
+                   bounds: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Share of the page's mass of `p` above each row, and the most seen so far."""
     n = len(p)
-    starts = np.searchsorted(page_of_row, page_of_row, side="left")
-    ends = np.searchsorted(page_of_row, page_of_row, side="right")
+    starts, ends = bounds
     cumulative = np.concatenate([[0.0], np.cumsum(p)])
     before = cumulative[np.arange(n)] - cumulative[starts]
     total = cumulative[ends] - cumulative[starts]
