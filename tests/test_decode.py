@@ -63,3 +63,22 @@ def test_split_lines_on_lf_crlf_and_lone_cr_only():
     assert split_lines("no newline at end") == ["no newline at end"]
     assert split_lines("x\u2028y\x85z") == ["x\u2028y\x85z"]  # not line breaks for a dump
     assert split_lines("") == []
+
+
+def test_http_charset_comes_before_meta_and_a_wrong_one_is_passed_over():
+    page = '<meta charset="windows-1251"><p>Да</p>'.encode("koi8-r")
+    assert decode_bytes(page, html=True, charset="text/html; charset=koi8-r")[0].endswith(
+        "<p>Да</p>")
+    # Hebrew leaves bytes of the KOI8-R "Да" undefined: the header lied.
+    assert decode_bytes(page, html=True, charset="text/html; charset=iso-8859-8")[1] == "cp1251"
+    # A Western header is the reading of last resort (servers send it by default).
+    assert decode_bytes(page, html=True, charset="text/html; charset=iso-8859-1")[1] == "cp1251"
+    assert decode_bytes(page, html=True, charset="text/html; charset=no-such")[1] == "cp1251"
+
+
+def test_a_declared_multibyte_page_cut_mid_character_keeps_its_charset():
+    page = '<meta charset="shift_jis"><p>東京都の防災訓練。</p>'.encode("shift_jis")
+    data = page[:-5]  # cut after the first byte of "。"
+    text, used = decode_bytes(data, html=True)
+    assert used == "shift_jis"
+    assert text.endswith("東京都の防災訓練\ufffd")

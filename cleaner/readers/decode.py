@@ -23,6 +23,7 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 # crawled pages often put long <script> blocks first.
 META_SNIFF_BYTES = 8192
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.I)
+HTTP_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.I)
 
 # WHATWG: labels that browsers decode as windows-1252.
 CP1252_ALIASES = {"iso-8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "iso8859-1",
@@ -33,6 +34,9 @@ CP1252_ALIASES = {"iso-8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", 
 # one bad sequence among many good ones, while cp1252 text read as UTF-8 has
 # almost no valid multi-byte sequences at all.
 UTF8_GOOD_PER_BAD = 2
+
+# A bad sequence this close to the end is a multi-byte character cut short.
+CUT_CHARACTER_BYTES = 4
 
 # C0 control characters other than tab, newline and carriage return, plus DEL:
 # they never belong in visible text and break terminals and JSON consumers.
@@ -63,9 +67,18 @@ def bom_encoding(data: bytes) -> str | None:
 def declared_charset(data: bytes) -> str | None:
     """The charset an HTML page declares in a <meta> tag, normalised, if Python knows it."""
     match = META_CHARSET.search(data[:META_SNIFF_BYTES])
-    if not match:
-        return None
-    label = match.group(1).decode("ascii", "ignore").lower()
+    return charset_name(match.group(1).decode("ascii", "ignore")) if match else None
+
+
+def http_charset(content_type: str | None) -> str | None:
+    """The charset of an HTTP Content-Type header ("text/html; charset=koi8-r"), normalised."""
+    match = HTTP_CHARSET.search(content_type or "")
+    return charset_name(match.group(1)) if match else None
+
+
+def charset_name(label: str) -> str | None:
+    """Python's name for a declared charset label; None for one it does not know."""
+    label = label.strip().lower()
     if label in CP1252_ALIASES:
         return "cp1252"
     try:
@@ -98,21 +111,23 @@ def mostly_utf8(data: bytes) -> str | None:
     return text if good >= UTF8_GOOD_PER_BAD * bad else None
 
 
-def decode_bytes(data: bytes, *, html: bool = False, clean: bool = True) -> tuple[str, str]:
+def decode_bytes(data: bytes, *, html: bool = False, clean: bool = True,
+                 charset: str | None = None) -> tuple[str, str]:
     """Decode `data` to text; return (text, encoding used). Never raises.
 
     Order: BOM, BOM-less UTF-16, strict UTF-8 (valid UTF-8 with non-ASCII
     bytes almost never happens by chance, so it beats a declaration), the
-    charset an HTML page declares, mostly-valid UTF-8, then cp1252. Control
-    characters are dropped unless `clean` is False.
+    charset the transport declares (`charset`: the HTTP Content-Type of a WARC
+    record, as sent), the charset an HTML page declares, mostly-valid UTF-8,
+    then cp1252. Control characters are dropped unless `clean` is False.
     """
-    text, encoding = _decode(data, html)
+    text, encoding = _decode(data, html, charset)
     if clean and may_hold_controls(data, encoding):
         text = clean_text(text)
     return text, encoding
 
 
-def _decode(data: bytes, html: bool) -> tuple[str, str]:
+def _decode(data: bytes, html: bool, charset: str | None) -> tuple[str, str]:
     encoding = bom_encoding(data)
     if encoding:
         bom_len = len(codecs.BOM_UTF8) if encoding == "utf-8" else (4 if "32" in encoding else 2)
@@ -124,16 +139,26 @@ def _decode(data: bytes, html: bool) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    declared = declared_charset(data) if html else None
-    if declared and declared not in ("utf-8", "cp1252"):
-        try:
-            return data.decode(declared), declared
-        except UnicodeDecodeError:
-            pass  # the declaration lied: fall through to sniffing
+    declared = [http_charset(charset), declared_charset(data) if html else None]
+    for encoding in declared:
+        text = read_as(data, encoding) if encoding not in (None, "utf-8", "cp1252") else None
+        if text is not None:
+            return text, encoding
     text = mostly_utf8(data)
     if text is not None:
         return text, "utf-8"
     return data.decode("cp1252", "cp1252_latin1"), "cp1252"
+
+
+def read_as(data: bytes, encoding: str) -> str | None:
+    """`data` read in `encoding`, None if it is no text in that encoding. A bad
+    sequence in the last bytes only is a page cut mid-character, and is kept."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        if error.start < len(data) - CUT_CHARACTER_BYTES:
+            return None
+    return data.decode(encoding, "replace")
 
 
 def may_hold_controls(data: bytes, encoding: str) -> bool:
