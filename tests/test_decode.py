@@ -98,6 +98,8 @@ def test_a_declared_charset_comes_before_detection():
     assert decode_bytes(data, html=True, charset="text/html; charset=iso-8859-5")[1] == "iso8859-5"
     assert decode_bytes(b"<meta charset=koi8-r>" + data, html=True)[1] == "koi8-r"
     assert decode_bytes(b"<meta charset=latin1>" + data, html=True)[1] == "cp1252"
+    # A server's Western header is its default, not a word on the page: detection still runs.
+    assert decode_bytes(data, html=True, charset="text/html; charset=ISO-8859-1")[1] == "koi8-u"
 
 
 def test_http_charset_comes_before_meta_and_a_wrong_one_is_passed_over():

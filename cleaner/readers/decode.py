@@ -176,16 +176,17 @@ def _decode(data: bytes, html: bool, charset: str | None) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    declared = [http_charset(charset), declared_charset(data) if html else None]
-    for encoding in declared:
+    meta = declared_charset(data) if html else None
+    for encoding in (http_charset(charset), meta):
         text = read_as(data, encoding) if encoding not in (None, "utf-8", "cp1252") else None
         if text is not None:
             return text, encoding
     text = mostly_utf8(data)
     if text is not None:
         return text, "utf-8"
-    # A page that says it is Western is taken at its word.
-    for encoding in () if "cp1252" in declared else detected_charsets(data):
+    # A page whose author wrote that it is Western is taken at its word; a server
+    # says so by default, and is not.
+    for encoding in () if meta == "cp1252" else detected_charsets(data):
         text = read_as(data, encoding)
         if text is not None:
             return text, encoding
