@@ -1,6 +1,7 @@
 """Decoding never raises and recovers the best text; lines split like `wc -l` counts."""
 
 import codecs
+import sys
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,9 @@ def test_a_declared_multibyte_page_cut_mid_character_keeps_its_charset():
     text, used = decode_bytes(data, html=True)
     assert used == "shift_jis"
     assert text.endswith("東京都の防災訓練\ufffd")
+
+
+def test_without_the_detector_an_undeclared_page_falls_back_to_cp1252(monkeypatch):
+    monkeypatch.setitem(sys.modules, "resiliparse.parse.encoding", None)  # import fails
+    data = (CHARSET_PAGES[0].parent / "ru-cp1251.html").read_bytes()
+    assert decode_bytes(data, html=True) == (data.decode("cp1252"), "cp1252")

@@ -1,15 +1,20 @@
-"""Bytes to text, never raising: BOMs, declared charsets, UTF-8, cp1252.
+"""Bytes to text, never raising: BOMs, declared charsets, UTF-8, detection, cp1252.
 
 Crawled pages lie about their encoding often enough that a declared charset
-is only a first guess: it must decode cleanly or we fall back to UTF-8 and
-then cp1252, which maps every byte (the five bytes cp1252 leaves undefined
-are read as latin-1), so decoding always yields text.
+is only a first guess: it must decode cleanly or we fall back to UTF-8, then
+to detection for a page in a non-Latin script (uchardet, asked only when the
+page's bytes look like one), and then cp1252, which maps every byte (the five
+bytes cp1252 leaves undefined are read as latin-1), so decoding always yields
+text. docs/robustness.md tells the order and its measurements.
 """
 
 from __future__ import annotations
 
 import codecs
+import logging
 import re
+
+log = logging.getLogger(__name__)
 
 BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same bytes
@@ -221,9 +226,11 @@ def detect(data: bytes) -> str | None:
     Its names as uchardet gives them: mapped to the web's, Korean (UHC) became UTF-8."""
     try:
         from resiliparse.parse.encoding import detect_encoding
-    except ImportError:
+
+        return detect_encoding(data, max_len=0, html5_compatible=False)
+    except Exception:  # not installed, or no memory for its detector: cp1252 as before
+        log.debug("charset detection failed", exc_info=True)
         return None
-    return detect_encoding(data, max_len=0, html5_compatible=False)
 
 
 def may_hold_controls(data: bytes, encoding: str) -> bool:
