@@ -1,20 +1,24 @@
 """How well charset detectors read pages that declare no charset, and how fast.
 
-    python -m benchmarks.bench_charsets [--wcxb ../shared/datasets/wcxb] [--json out.json]
+    python -m benchmarks.bench_charsets [--datasets ../shared/datasets] [--json out.json]
 
-Two sets of undeclared pages in legacy encodings:
+Undeclared pages in legacy encodings, in sets:
 
 - tests/data/charsets: news pages written for the test (Russian in windows-1251 and
   KOI8-R, Greek in windows-1253, Japanese in Shift_JIS, Chinese in GBK);
-- wcxb: every page of the set (all UTF-8 as crawled), its charset declarations
-  stripped and its text encoded in the legacy charset of its script (Latin pages in
-  windows-1252, or 1250/1254 where their letters need it; Cyrillic in windows-1251 and
-  KOI8-R; ...), characters the charset lacks written as &#N; references, as old
-  pages did. A page that is ASCII once encoded is left out: it is valid UTF-8.
+- locale catalogs: pages made of the translated messages in /usr/share/locale (real
+  text in 11 languages of non-Latin scripts, 20 catalogs each), in 13 charsets;
+- the datasets: every page that is UTF-8 as crawled (the truth is known), its charset
+  declarations stripped and encoded in the legacy charset of the script most letters
+  of its rendered text are in (Latin pages in windows-1252, or 1250/1254/1257 where
+  their letters need it; Cyrillic in windows-1251 and KOI8-R; ...), characters the
+  charset lacks written as &#N; references, as old pages did; wcxb apart from the
+  older sets. A page that is ASCII once encoded is left out: it is valid UTF-8.
 
-A page counts as read right when the detector's charset decodes it to the very text
-its true charset gives. "decode_bytes" is cleaner's whole decoding (no detection
-before this branch: windows-1252 for every undeclared page that is not UTF-8).
+A page counts as read right when the charset decodes it to the very text its true
+charset gives. "before" is cleaner's decoding with no detection (windows-1252 for
+every undeclared page that is not UTF-8); "decode_bytes+X" the decoding with detector
+X behind its gate; the others the detectors alone, on the whole page.
 """
 
 from __future__ import annotations
