@@ -11,6 +11,7 @@ text. docs/robustness.md tells the order and its measurements.
 from __future__ import annotations
 
 import codecs
+import functools
 import logging
 import re
 
@@ -66,7 +67,7 @@ DETECT_BYTES = 32 * 1024
 # Python's strict codec refuses may be in the superset the web means by the name
 # (WHATWG: Shift_JIS is read as cp932, GBK as GB18030, ...); and KOI8-U is KOI8-R
 # with Ukrainian letters in place of box-drawing ones, which uchardet does not tell.
-NON_LATIN_CHARSETS = {codecs.lookup(label).name: readings for label, readings in (
+NON_LATIN_CHARSETS = (  # by label; the table by Python's names: non_latin_readings()
     ("cp1251", ("cp1251",)), ("koi8-r", ("koi8-u",)), ("koi8-u", ("koi8-u",)),
     ("iso-8859-5", ("iso-8859-5",)), ("cp866", ("cp866",)), ("mac-cyrillic", ("mac-cyrillic",)),
     ("cp1253", ("cp1253",)), ("iso-8859-7", ("iso-8859-7", "cp1253")),
@@ -77,7 +78,7 @@ NON_LATIN_CHARSETS = {codecs.lookup(label).name: readings for label, readings in
     ("gb2312", ("gbk", "gb18030")), ("gbk", ("gbk", "gb18030")), ("gb18030", ("gb18030",)),
     ("big5", ("big5", "big5hkscs")), ("big5hkscs", ("big5hkscs",)), ("cp950", ("cp950",)),
     ("euc-kr", ("euc-kr", "cp949")), ("cp949", ("cp949",)),
-)}
+)
 
 # C0 control characters other than tab, newline and carriage return, plus DEL:
 # they never belong in visible text and break terminals and JSON consumers.
@@ -218,7 +219,14 @@ def detected_charsets(data: bytes) -> tuple[str, ...]:
         return ()
     start = max(0, marks.find(HIGH_WORD) - DETECT_FROM_BEFORE)
     sample = data[start:start + DETECT_BYTES]
-    return NON_LATIN_CHARSETS.get(charset_name(detect(sample) or "") or "", ())
+    return non_latin_readings().get(charset_name(detect(sample) or "") or "", ())
+
+
+@functools.cache
+def non_latin_readings() -> dict[str, tuple[str, ...]]:
+    """NON_LATIN_CHARSETS by Python's names, made when first needed: each lookup
+    imports a codec module, 2 ms of a cold start that meets no such page."""
+    return {codecs.lookup(label).name: readings for label, readings in NON_LATIN_CHARSETS}
 
 
 def detect(data: bytes) -> str | None:
