@@ -137,6 +137,25 @@ def test_iter_warc_counts_every_skipped_kind(seed_files, tmp_path):
                                "non-HTML response": 1})
 
 
+def test_warc_http_charset_decodes_the_page_before_its_meta(tmp_path):
+    # Too little Cyrillic for detection to read: only the record's header tells.
+    body = "<html><body><p>Новости дня: да.</p></body></html>".encode("koi8-r")
+    lying = b'<meta charset="windows-1251">' + body  # HTTP comes before <meta>
+    records = [warc_record("response", f"https://news.example/{name}",
+                           http_response(page, "text/html; charset=KOI8-R"),
+                           "application/http; msgtype=response")
+               for name, page in (("plain", body), ("lying-meta", lying))]
+    warc = write_warc(tmp_path / "ru.warc", records, gzipped=False)
+    skipped = Counter()
+    with warc.open("rb") as stream:
+        entries = list(iter_warc(stream, skipped, seekable=True))
+    assert [entry.content_type for entry in entries] == ["text/html; charset=KOI8-R"] * 2
+    out = tmp_path / "out.jsonl"
+    assert invoke("clean", warc, "--format", "jsonl", "--keep", "body,nav,related,comment",
+                  "-o", out).exit_code == 0
+    assert [r["text"] for r in read_records(out)] == ["Новости дня: да."] * 2
+
+
 def write_jsonl(path: Path, seed_files, *, gzipped=False, cut=0) -> Path:
     rows = [json.dumps({"id": p.stem, "url": f"https://n.example/{p.stem}",
                         "text": p.read_text()}) for p in seed_files[:3]]

@@ -54,9 +54,11 @@ def page_from_bytes(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_lines: int = DEFAULT_MAX_LINES,
     cues: bool = True,
+    content_type: str | None = None,
 ) -> Page:
     """Read one page; raise PageError with a one-line reason when it cannot be read.
-    `cues=False`: HTML without its DOM cues (a site-stats sketch needs the lines only)."""
+    `cues=False`: HTML without its DOM cues (a site-stats sketch needs the lines only).
+    `content_type`: the HTTP Content-Type the page came with, whose charset is used."""
     if len(data) > max_bytes:
         raise PageError(too_large(len(data), max_bytes))
     if is_gzip(data):
@@ -66,7 +68,8 @@ def page_from_bytes(
                                                                                   "utf-32"))
     if looks_binary(data, utf16=wide):
         raise PageError("binary content, not a text dump or HTML page")
-    text, encoding = decode_bytes(data, html=input_format != "text", clean=False)
+    text, encoding = decode_bytes(data, html=input_format != "text", clean=False,
+                                  charset=content_type)
     return _page(text, id=id, source=source, url=url, input_format=input_format,
                  max_lines=max_lines, controls=may_hold_controls(data, encoding), cues=cues)
 

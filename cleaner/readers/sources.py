@@ -56,6 +56,7 @@ class Source:
     url: str | None = None
     content: bytes | str | None = None  # a container record's page
     kind: str | None = None  # "html" or "text" when the container says which
+    content_type: str | None = None  # a WARC record's HTTP Content-Type (its charset)
     error: str | None = None  # a broken container record: why
 
     def read_bytes(self, limit: int | None = None) -> bytes:
@@ -236,6 +237,7 @@ def _container_sources(stream: IO[bytes], kind: str, spec: str, folder: PurePosi
         id = record.id if record.id is not None else stand_in
         yield Source(id=id, source=where, relative=folder / names.get(id), path=None,
                      url=record.url, content=record.content, kind=record.kind,
+                     content_type=getattr(record, "content_type", None),  # none in JSONL
                      error=record.error)
 
 
@@ -306,7 +308,7 @@ def read_source(source: Source, *, input_format: str = "auto",
             raise PageError(too_large(_file_size(source), max_bytes))
         return page_from_bytes(data, id=source.id, source=source.source, url=source.url,
                                input_format=page_format, max_bytes=max_bytes,
-                               max_lines=max_lines, cues=cues)
+                               max_lines=max_lines, cues=cues, content_type=source.content_type)
     except PageError as error:
         return Result.failed(source.id, source.source, source.url, str(error))
     except OSError as error:

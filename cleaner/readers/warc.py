@@ -42,6 +42,7 @@ class WarcEntry:
     url: str | None = None
     content: bytes | None = None
     kind: str = "html"  # "text" for WET conversion records
+    content_type: str | None = None  # the HTTP Content-Type: its charset comes before <meta>'s
     error: str | None = None
     cut: bool = False  # the file breaks here: no record follows
 
@@ -209,7 +210,8 @@ def _page_entry(record, payload: bytes, kind: str) -> WarcEntry:
     if _is_chunked(record):
         payload = dechunk(payload)
     return WarcEntry(offset=record.stream_pos, id=_record_id(record),
-                     url=record.headers.get("WARC-Target-URI"), content=payload, kind=kind)
+                     url=record.headers.get("WARC-Target-URI"), content=payload, kind=kind,
+                     content_type=_content_type(record) if kind == "html" else None)
 
 
 def _page_kind(record) -> str | None:
@@ -220,6 +222,13 @@ def _page_kind(record) -> str | None:
     content_type = record.http_content_type if record.is_http else (
         record.headers.get("Content-Type"))
     return "html" if (content_type or "").lower().startswith(HTML_TYPES) else None
+
+
+def _content_type(record) -> str | None:
+    """The record's whole Content-Type header, charset and all (FastWARC's
+    http_content_type is the media type alone)."""
+    headers = record.http_headers if record.is_http else record.headers
+    return headers.get("Content-Type") if headers is not None else None
 
 
 def _skip_reason(record) -> str:
