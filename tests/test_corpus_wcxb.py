@@ -72,7 +72,9 @@ def test_a_thread_is_cut_where_the_answers_start(records: dict) -> None:
     assert len(posts) == 3  # the question and its two answers
     thread = split_thread(tokens(gold), posts)
     assert thread.op_inside and thread.claimed == len(tokens(gold))
-    (_, body), (_, comment) = gold_parts(record.gold_path.read_bytes(), _html(record), "forum")
+    title, (_, body), (_, comment) = gold_parts(record.gold_path.read_bytes(), _html(record),
+                                                "forum")  # fmt: skip
+    assert title == ("body", "catering event for 1st time how should i prepare")
     assert body.startswith("i m just starting a catering service")
     assert body.endswith("what am i missing what should i prepare more")
     assert comment.startswith("the most important thing is to check everything")
@@ -82,7 +84,7 @@ def test_a_thread_is_cut_where_the_answers_start(records: dict) -> None:
 def test_a_thread_without_post_containers_gets_no_target(records: dict) -> None:
     record = records[UNTOLD]
     parts = gold_parts(record.gold_path.read_bytes(), _html(record), "forum")
-    assert [cls for cls, _ in parts] == [POST]
+    assert [cls for cls, _ in parts] == ["body", POST]  # the thread's title, then its posts
 
 
 @needs_w3m
@@ -98,9 +100,13 @@ def test_build_wcxb_pages(records: dict, tmp_path: Path) -> None:
     assert article.meta["gold_author"] == "Andrew King"
     assert article.meta["gold_date"] == "2025-09-04"
     assert {"body", "nav"} == set(article.labels) - {None}
+    headline = "Top Nutrition Trends for Fall 2025: What Fitness Experts Are Eating"
+    copies = [label for line, label in zip(article.lines, article.labels, strict=True)
+              if line.startswith(headline)]  # fmt: skip
+    assert "body" in copies and copies.count("body") == 1  # the headline is body once
     assert {"body", "comment", "nav"} == set(pages[THREAD].labels) - {None}
     untold = pages[UNTOLD]
-    assert "body" not in untold.labels and "comment" not in untold.labels
+    assert untold.labels.count("body") == 1 and "comment" not in untold.labels  # the title
     assert any(line.strip() and label is None
                for line, label in zip(untold.lines, untold.labels, strict=True))  # fmt: skip
     assert summary["dropped"] == [f"wcxb/w3m/{EMPTY}: the gold has no main text"]

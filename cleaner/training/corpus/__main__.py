@@ -76,6 +76,10 @@ def format_summary(summary: dict) -> str:
         rows.append(f"{key:34} {group['pages']:>6} {counts}")
     rows.extend(_page_type_rows(summary.get("page_types", {})))
     for renderer, checks in summary["checks"].items():
+        if checks["l3s_layout_kept"] == "0/0":  # no l3s-gn1 page in this build
+            rows.extend(f"{renderer}: {dataset}: {share:.1%} of the gold words matched"
+                        for dataset, share in checks["gold_words_matched"].items())  # fmt: skip
+            continue
         rows.append(f"\n{renderer}: l3s pages whose layout the markers kept: "
                     f"{checks['l3s_layout_kept']}")  # fmt: skip
         rows.append(f"{renderer}: aligner vs marker labels on l3s-gn1 (related scored as nav):")

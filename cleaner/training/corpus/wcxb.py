@@ -66,15 +66,32 @@ def _field(value: object) -> str:
 
 
 def gold_parts(gold: bytes, html: str, page_type: str | None) -> list[tuple[str, str]]:
-    """The gold as (class, text) parts: body, or a thread's body and comment parts."""
-    text = main_text(ground_truth(gold))
+    """The gold as (class, text) parts: the headline and the main text as body, or a
+    thread's title, opening post (body) and replies (comment)."""
+    doc = ground_truth(gold)
+    text = main_text(doc)
+    if not text.strip():
+        return []  # no main text: the page is dropped, whatever its title
+    parts = headline(doc)
     if page_type != FORUM:
-        return [("body", text)]
+        return [*parts, ("body", text)]
     thread = usable_thread(text, html)
     if thread is None:
-        return [(POST, text)]
+        return [*parts, (POST, text)]
     words = tokens(text)
-    return [("body", " ".join(words[: thread.cut])), ("comment", " ".join(words[thread.cut :]))]
+    return [*parts, ("body", " ".join(words[: thread.cut])),
+            ("comment", " ".join(words[thread.cut :]))]  # fmt: skip
+
+
+def headline(doc: dict) -> list[tuple[str, str]]:
+    """The gold title as a body part when the main text does not open with it: the
+    headline is body once, the copy next to the text (LABELING.md), which is the
+    copy the aligner's reading-order chain takes. Most main texts leave it out."""
+    gold = doc.get("ground_truth") or {}
+    title = tokens(_field(gold.get("title")))
+    if not title or tokens(main_text(doc))[: len(title)] == title:
+        return []
+    return [("body", " ".join(title))]
 
 
 def usable_thread(text: str, html: str) -> Thread | None:
