@@ -28,7 +28,9 @@ FORUM = "forum"
 POST = "post"
 # A thread's cut is used when the posts found hold at least this share of its
 # gold words, and at least this share of those lie on the side of the cut
-# their post says (a reply quoting the opening post, a post not found).
+# their post says (a reply quoting the opening post, a post not found). Of
+# wcxb's 112 threads, 92 pass; 11 have no post containers the page serves
+# (Reddit, JavaScript shells), 7 hold less, 1 disagrees, 1 has no main text.
 MIN_THREAD_CLAIMED = 0.8
 MIN_THREAD_AGREE = 0.95
 # Gold fields kept in a label file's header, as gold_<name> (a metadata benchmark reads them).
