@@ -18,8 +18,8 @@ import typer
 
 from cleaner.labels import LABELS
 from cleaner.sites import registrable_domain
-from cleaner.training.corpus.build import build_corpus
-from cleaner.training.corpus.records import DATASETS, L3S, page_records
+from cleaner.training.corpus.build import NO_TARGET, build_corpus
+from cleaner.training.corpus.records import ALL_DATASETS, L3S, page_records
 from cleaner.training.corpus.site import write_site
 from cleaner.training.corpus.split import HELDOUT
 from cleaner.training.corpus.validate import validate_alignment
@@ -28,7 +28,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
 DEFAULT_DATASETS = Path("../shared/datasets")
 DEFAULT_OUT = Path("data/build/corpus")
-DatasetsOption = Annotated[Path, typer.Option("--datasets", help="Folder of the four datasets.")]
+DatasetsOption = Annotated[Path, typer.Option("--datasets", help="Folder of the datasets.")]
 JobsOption = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (-1: all cores).")]
 OutOption = Annotated[Path, typer.Option("--out", help="Output folder (git-ignored).")]
 OnlyOption = Annotated[list[str] | None, typer.Option("--only", help="Build only these datasets.")]
@@ -56,9 +56,9 @@ def build(
     Example: python -m cleaner.training.corpus build --jobs 2
     """
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    chosen = tuple(only) if only else DATASETS
-    if unknown := set(chosen) - set(DATASETS):
-        raise typer.BadParameter(f"unknown dataset(s) {sorted(unknown)}; expected {DATASETS}")
+    chosen = tuple(only) if only else ALL_DATASETS
+    if unknown := set(chosen) - set(ALL_DATASETS):
+        raise typer.BadParameter(f"unknown dataset(s) {sorted(unknown)}; expected {ALL_DATASETS}")
     started = time.perf_counter()
     summary = build_corpus(
         _datasets_dir(datasets), out, datasets=chosen, renderers=renderer or None, jobs=jobs
@@ -68,12 +68,18 @@ def build(
 
 
 def format_summary(summary: dict) -> str:
-    header = f"{'dataset/renderer/split':34} {'pages':>6} " + " ".join(f"{x:>8}" for x in LABELS)
+    columns = (*LABELS, NO_TARGET)
+    header = f"{'dataset/renderer/split':34} {'pages':>6} " + " ".join(f"{x:>8}" for x in columns)
     rows = [header, "-" * len(header)]
     for key, group in summary["groups"].items():
-        counts = " ".join(f"{group['lines'][label]:>8}" for label in LABELS)
+        counts = " ".join(f"{group['lines'].get(label, 0):>8}" for label in columns)
         rows.append(f"{key:34} {group['pages']:>6} {counts}")
+    rows.extend(_page_type_rows(summary.get("page_types", {})))
     for renderer, checks in summary["checks"].items():
+        if checks["l3s_layout_kept"] == "0/0":  # no l3s-gn1 page in this build
+            rows.extend(f"{renderer}: {dataset}: {share:.1%} of the gold words matched"
+                        for dataset, share in checks["gold_words_matched"].items())  # fmt: skip
+            continue
         rows.append(f"\n{renderer}: l3s pages whose layout the markers kept: "
                     f"{checks['l3s_layout_kept']}")  # fmt: skip
         rows.append(f"{renderer}: aligner vs marker labels on l3s-gn1 (related scored as nav):")
@@ -89,18 +95,31 @@ def format_summary(summary: dict) -> str:
     return "\n".join(rows)
 
 
+def _page_type_rows(figures: dict) -> list[str]:
+    """Pages per page type (wcxb), and how its forum threads were labelled."""
+    if not figures:
+        return []
+    rows = ["\npages by type (forum threads: posts told apart / untold, no target):"]
+    for key, group in figures.items():
+        types = ", ".join(f"{kind} {n}" for kind, n in sorted(group["pages"].items()))
+        threads = group["threads"]
+        rows.append(f"  {key:32} {types}; threads {threads.get('cut', 0)} / "
+                    f"{threads.get('untold', 0)}")  # fmt: skip
+    return rows
+
+
 @app.command()
 def split(datasets: DatasetsOption = DEFAULT_DATASETS, jobs: JobsOption = -1) -> None:
     """Print the held-out split: hosts and pages per dataset, and how hosts were found.
 
     Example: python -m cleaner.training.corpus split
     """
-    records = page_records(_datasets_dir(datasets), jobs=jobs)
+    records = page_records(_datasets_dir(datasets), ALL_DATASETS, jobs=jobs)
     header = f"{'dataset':12} " + "   ".join(
         f"{what:>6} {'held':>5} {'share':>6}" for what in ("pages", "hosts", "sites")
     )
     rows = [header + f"   {'unknown':>7}", "-" * (len(header) + 10)]
-    for dataset in [*DATASETS, "all"]:
+    for dataset in [*ALL_DATASETS, "all"]:
         mine = [r for r in records if dataset in ("all", r.dataset)]
         if not mine:
             continue
@@ -144,7 +163,7 @@ def site(
     Example:
     python -m cleaner.training.corpus site canada.com --train 2 --out data/build/site/canada.com
     """
-    records = [r for r in page_records(_datasets_dir(datasets), jobs=-1)
+    records = [r for r in page_records(_datasets_dir(datasets), ALL_DATASETS, jobs=-1)
                if r.host == host.lower().removeprefix("www.")]
     if not records:
         raise typer.BadParameter(f"no pages of host {host} in {datasets}")

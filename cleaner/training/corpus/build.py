@@ -23,7 +23,7 @@ from joblib import Parallel, delayed
 from cleaner.document import DomCues
 from cleaner.labels import LABELS
 from cleaner.readers.decode import decode_bytes
-from cleaner.training.corpus import cleaneval, dragnet, l3s, readability
+from cleaner.training.corpus import cleaneval, dragnet, l3s, readability, wcxb
 from cleaner.training.corpus.align import GoldText, align_lines
 from cleaner.training.corpus.records import (
     CLEANEVAL,
@@ -31,6 +31,7 @@ from cleaner.training.corpus.records import (
     DRAGNET,
     L3S,
     READABILITY,
+    WCXB,
     PageRecord,
     page_records,
 )
@@ -46,6 +47,9 @@ GOLD_READERS = {
     READABILITY: readability.gold_parts,
 }
 SUMMARY_FILE = "summary.json"
+# Summary key of non-blank lines written without a label (no target: a forum
+# post the page does not tell to be the opening post or a reply).
+NO_TARGET = "none"
 # A page whose rendering matches less than this share of its gold words is
 # left out: the gold describes text the rendering lost (dragnet R427 saved an
 # error page; a renderer that drops a page's main table), so its unmatched
@@ -71,6 +75,8 @@ class PageResult:
     dropped: str | None = None  # left out on purpose (see MIN_GOLD_COVERAGE)
     layout_kept: bool | None = None  # l3s: markers left the rendering unchanged
     validation: Confusion | None = None  # l3s: aligner vs marker labels
+    page_type: str | None = None  # wcxb: article, forum, ...
+    thread: str | None = None  # wcxb forum threads: "cut" (posts told apart) or "untold"
     gold_tokens: int = 0  # aligned datasets: gold tokens, and how many were matched
     gold_matched: int = 0
 
@@ -133,18 +139,20 @@ def _renderers(names: list[str] | None) -> list[Renderer]:
 
 def label_page(record: PageRecord, renderer: Renderer) -> LabelledLines:
     """One page's lines labelled from its gold; raises RenderError or DroppedPage."""
-    html, _ = decode_bytes(record.html_path.read_bytes(), html=True)
+    html, _ = decode_bytes(record.read_html(), html=True)
     result = PageResult(record.dataset, record.id, renderer.name, record.split)
     return _label(record, html, _gold(record, html), renderer, result)
 
 
 def build_page(record: PageRecord, renderer_names: list[str], out_dir: str) -> list[PageResult]:
     """Label and write one page once per renderer (runs in a worker process)."""
-    html, _ = decode_bytes(record.html_path.read_bytes(), html=True)
+    html, _ = decode_bytes(record.read_html(), html=True)
     gold = _gold(record, html)
+    thread = _thread(record, gold)
     results = []
     for renderer in available_renderers(renderer_names):
-        result = PageResult(record.dataset, record.id, renderer.name, record.split)
+        result = PageResult(record.dataset, record.id, renderer.name, record.split,
+                            page_type=record.page_type, thread=thread)
         try:
             page = _label(record, html, gold, renderer, result)
         except RenderError as error:
@@ -154,6 +162,9 @@ def build_page(record: PageRecord, renderer_names: list[str], out_dir: str) -> l
             result.dropped = str(reason)
         else:
             result.labels = Counter(label for label in page.labels if label)
+            result.labels[NO_TARGET] = sum(1 for line, label in zip(page.lines, page.labels,
+                                                                    strict=True)
+                                           if line.strip() and not label)  # fmt: skip
             result.files = write_page(Path(out_dir), record, renderer.name, page)
         results.append(result)
     return results
@@ -163,11 +174,19 @@ def _gold(record: PageRecord, html: str) -> GoldText:
     return GoldText.from_parts(gold_parts(record, html))
 
 
+def _thread(record: PageRecord, gold: GoldText) -> str | None:
+    if record.dataset != WCXB or record.page_type != wcxb.FORUM:
+        return None
+    return "untold" if wcxb.POST in gold.classes else "cut"
+
+
 def gold_parts(record: PageRecord, html: str) -> list[tuple[str, str]]:
     """The page's human gold as (label, text) parts; `html` is l3s-gn1's annotated page."""
     if record.dataset == L3S:
         body, comments = l3s.gold_texts(html)
         return [("body", body), ("comment", comments)]
+    if record.dataset == WCXB:
+        return wcxb.gold_parts(record.gold_path.read_bytes(), html, record.page_type)
     return GOLD_READERS[record.dataset](record.gold_path.read_bytes())
 
 
@@ -185,9 +204,12 @@ def _label(
     lines = tidy_lines(raw)
     aligned = align_lines(lines, gold)
     result.gold_tokens, result.gold_matched = len(gold.tokens), aligned.gold_matched
+    if not gold.tokens:
+        raise DroppedPage("the gold has no main text")
     if aligned.gold_matched < MIN_GOLD_COVERAGE * len(gold.tokens):
         raise DroppedPage(f"{aligned.gold_matched} of {len(gold.tokens)} gold words on the page")
-    return LabelledLines(lines, aligned.labels, cues)
+    labels = [None if label == wcxb.POST else label for label in aligned.labels]
+    return LabelledLines(lines, labels, cues)
 
 
 def write_page(out_dir: Path, record: PageRecord, renderer: str, page: LabelledLines) -> dict:
@@ -205,6 +227,9 @@ def write_label_files(folder: Path, record: PageRecord, renderer: str, page: Lab
         meta["url"] = record.url
     meta |= {"host": record.host, "source": record.source, "renderer": renderer,
              "gold": record.gold_labels}  # fmt: skip
+    if record.dataset == WCXB:
+        meta |= {"page_type": record.page_type or "",
+                 **wcxb.gold_meta(wcxb.ground_truth(record.gold_path.read_bytes()))}
     texts = {f"{record.id}.tsv": format_label_file(page.lines, page.labels, meta)}
     if page.cues is not None:
         texts[f"{record.id}.cues.json"] = cues_json(page.cues)
@@ -229,7 +254,8 @@ def summarise(results: list[PageResult], records: list[PageRecord]) -> dict:
     for r in results:
         key = f"{r.dataset}/{r.renderer}/{r.split}"
         group = groups.setdefault(
-            key, {"pages": 0, "failed": 0, "dropped": 0, "lines": dict.fromkeys(LABELS, 0)}
+            key, {"pages": 0, "failed": 0, "dropped": 0,
+                  "lines": dict.fromkeys((*LABELS, NO_TARGET), 0)}
         )
         if r.error or r.dropped:
             group["failed" if r.error else "dropped"] += 1
@@ -248,8 +274,25 @@ def summarise(results: list[PageResult], records: list[PageRecord]) -> dict:
         ),
         "files": len(files),
         "fingerprint": fingerprint,
+        "page_types": _page_types(results),
         "pages": len(records),
     }
+
+
+def _page_types(results: list[PageResult]) -> dict:
+    """wcxb: pages written per renderer, split and page type; forum threads cut
+    into opening post and replies or left untold, per renderer and split."""
+    figures: dict[str, dict] = {}
+    for r in results:
+        if r.page_type is None:
+            continue
+        group = figures.setdefault(f"{r.dataset}/{r.renderer}/{r.split}",
+                                   {"pages": {}, "threads": {}})  # fmt: skip
+        if not (r.error or r.dropped):
+            group["pages"][r.page_type] = group["pages"].get(r.page_type, 0) + 1
+            if r.thread:
+                group["threads"][r.thread] = group["threads"].get(r.thread, 0) + 1
+    return dict(sorted(figures.items()))
 
 
 def _checks(results: list[PageResult]) -> dict:
@@ -261,7 +304,7 @@ def _checks(results: list[PageResult]) -> dict:
         for r in marked:
             total.update(r.validation)
         coverage = {}
-        for dataset in (DRAGNET, CLEANEVAL, READABILITY):
+        for dataset in (DRAGNET, CLEANEVAL, READABILITY, WCXB):
             pages = [r for r in done if r.dataset == dataset]
             tokens = sum(r.gold_tokens for r in pages)
             matched = sum(r.gold_matched for r in pages)

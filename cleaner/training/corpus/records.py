@@ -1,4 +1,4 @@
-"""Every page of the four datasets, with its site and split: one list for the
+"""Every page of the datasets, with its site and split: one list for the
 corpus builders and for the benchmarks (which run peers on held-out HTML).
 
     from cleaner.training.corpus import page_records
@@ -7,6 +7,8 @@ corpus builders and for the benchmarks (which run peers on held-out HTML).
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +17,15 @@ from joblib import Parallel, delayed
 
 from cleaner.readers.decode import decode_bytes, split_lines
 from cleaner.sites import host_of
+from cleaner.training.corpus import wcxb
 from cleaner.training.corpus.split import host_from_html, split_of, unknown_host
 
 L3S, DRAGNET, CLEANEVAL, READABILITY = "l3s-gn1", "dragnet", "cleaneval", "readability"
+WCXB = "wcxb"
+# The sets the shipped model trains on and the peer benchmark scores by default;
+# wcxb is built beside them (ALL_DATASETS) until the recipe takes it in (issue 17).
 DATASETS = (L3S, DRAGNET, CLEANEVAL, READABILITY)
+ALL_DATASETS = (*DATASETS, WCXB)
 # Which labels each dataset's gold really gives (the `# gold:` header row).
 # Where it is partial, lines matching no gold text are written as `nav` and
 # mean "nav or related" (or, for body-only gold, "anything but body").
@@ -27,6 +34,7 @@ GOLD_LABELS = {
     DRAGNET: "body,comment",
     CLEANEVAL: "body",
     READABILITY: "body",
+    WCXB: "body",  # forum threads: body,comment (PageRecord.gold_labels)
 }
 CLEANEVAL_PARTS = ("dev", "final")
 TEXT_ID = re.compile(r"""^\s*<text\b[^>]*?\bid\s*=\s*["']([^"']+)["']""", re.I)
@@ -47,10 +55,17 @@ class PageRecord:
     # base, links, file-name, or unknown (then host is a stand-in)
     host_source: str
     split: str
+    page_type: str | None = None  # wcxb: article, forum, product, ...
 
     @property
     def gold_labels(self) -> str:
+        if self.dataset == WCXB and self.page_type == wcxb.FORUM:
+            return "body,comment"
         return GOLD_LABELS[self.dataset]
+
+    def read_html(self) -> bytes:
+        """The bytes of `html_path` (wcxb's pages are gzipped)."""
+        return read_page(self.html_path)
 
     @property
     def crawled_html(self) -> Path:
@@ -63,30 +78,36 @@ class PageRecord:
         return self.html_path
 
 
+def read_page(path: Path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.suffix == ".gz" else data
+
+
 def page_records(
     datasets_dir: str | Path, datasets: tuple[str, ...] = DATASETS, jobs: int = 1
 ) -> list[PageRecord]:
     """All pages of the named datasets, sorted by dataset then id."""
     root = Path(datasets_dir)
-    listers = {L3S: _l3s, DRAGNET: _dragnet, CLEANEVAL: _cleaneval, READABILITY: _readability}
+    listers = {L3S: _l3s, DRAGNET: _dragnet, CLEANEVAL: _cleaneval, READABILITY: _readability,
+               WCXB: _wcxb}  # fmt: skip
     records: list[PageRecord] = []
     for dataset in datasets:
         if dataset not in listers:
-            raise ValueError(f"unknown dataset {dataset!r} (expected one of {DATASETS})")
+            raise ValueError(f"unknown dataset {dataset!r} (expected one of {ALL_DATASETS})")
         if (root / dataset).is_dir():
             records.extend(listers[dataset](root, jobs))
-    return sorted(records, key=lambda r: (DATASETS.index(r.dataset), r.id))
+    return sorted(records, key=lambda r: (ALL_DATASETS.index(r.dataset), r.id))
 
 
 def _record(
     root: Path, dataset: str, page_id: str, html: Path, gold: Path | None,
-    url: str | None, host: str | None, how: str,
+    url: str | None, host: str | None, how: str, page_type: str | None = None,
 ) -> PageRecord:  # fmt: skip
     if host is None:
         host, how = unknown_host(dataset, page_id), "unknown"
     return PageRecord(
         dataset, page_id, html.relative_to(root).as_posix(), html, gold, url, host, how,
-        split_of(host),
+        split_of(host), page_type,
     )  # fmt: skip
 
 
@@ -166,3 +187,23 @@ def _host_in_file(html: Path, use_links: bool = True) -> tuple[str | None, str |
     if how == "links" and not use_links:
         return None, None, how
     return url, host, how
+
+
+def _wcxb(root: Path, jobs: int) -> list[PageRecord]:
+    """Pages of metadata.json with a page and a gold file; the host is the gold
+    URL's, else the domain metadata.json gives."""
+    folder = root / WCXB
+    files = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))["files"]
+    records = []
+    for page_id, info in sorted(files.items()):
+        html = folder / "dev" / "html" / f"{page_id}.html.gz"
+        gold = folder / "dev" / "ground-truth" / f"{page_id}.json"
+        if not (html.exists() and gold.exists()):
+            continue
+        url = wcxb.ground_truth(gold.read_bytes()).get("url") or None
+        host, how = host_of(url), "gold-url"
+        if host is None and info.get("domain"):
+            host, how = info["domain"].lower().removeprefix("www."), "metadata"
+        records.append(_record(root, WCXB, page_id, html, gold, url, host, how,
+                               info.get("page_type")))  # fmt: skip
+    return records

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from cleaner.readers.decode import decode_bytes
 from cleaner.training.corpus.build import DroppedPage, label_page, write_label_files
-from cleaner.training.corpus.records import PageRecord
+from cleaner.training.corpus.records import PageRecord, read_page
 from cleaner.training.corpus.render import RenderError, available_renderers
 
 
@@ -55,7 +55,7 @@ def write_site(records: list[PageRecord], out: Path, *, train: int,
         write_label_files(out / "gold" / part, record, renderer.name, page, relative_to=out)
         target = out / "pages" / part / f"{record.id}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(record.crawled_html, target)
+        target.write_bytes(read_page(record.crawled_html))  # wcxb's pages are gzipped
         getattr(done, part).append(record.id)
         html, _ = decode_bytes(target.read_bytes(), html=True)
         crawl.append(json.dumps({"id": record.id, "url": record.url, "html": html}))

@@ -63,7 +63,7 @@ def garble(gold: GoldText, share: float, seed: int = 0) -> GoldText:
 def validate_page(record: PageRecord, renderer_name: str, garble_share: float) -> Confusion:
     """Aligner labels against marker labels for one l3s-gn1 page."""
     (renderer,) = available_renderers([renderer_name])
-    html, _ = decode_bytes(record.html_path.read_bytes(), html=True)
+    html, _ = decode_bytes(record.read_html(), html=True)
     marked = l3s.label_annotated(html, renderer)
     body, comments = l3s.gold_texts(html)
     gold = GoldText.from_parts([("body", body), ("comment", comments)])
