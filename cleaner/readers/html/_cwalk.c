@@ -861,7 +861,10 @@ done:
 }
 
 /* content_score.with_content_scores over the walk's output, and the DomCues made:
- * each cues entry is the tuple of DomCues' first six arguments until here. */
+ * each cues entry is the tuple of DomCues' first six arguments until here.
+ * The floats must be those of the numpy code bit for bit (a content score that
+ * rounds the other way is a different cue), so each sum is taken in numpy's
+ * order: np.bincount adds row by row, np.cumsum left to right, here as there. */
 static int finish_cues(lay_t *s, Py_ssize_t n_lines) {
     PyObject *cues = s->cues;
     Py_ssize_t n = s->parents.n, rows = 0;
@@ -900,6 +903,7 @@ static int finish_cues(lay_t *s, Py_ssize_t n_lines) {
         double points = own_chars[i] / 100.0;
         paragraph[i] = own_chars[i] < 25.0 ? 0.0 : (1.0 + comma_sum[i]) + (points < 3.0 ? points : 3.0);
         par[i] = s->parents.p[i] < 0 ? n : s->parents.p[i];
+        /* numpy sums own_chars pairwise, but they are whole numbers: exact either way */
         all_chars += own_chars[i];
     }
     par[n] = n;
@@ -923,6 +927,7 @@ static int finish_cues(lay_t *s, Py_ssize_t n_lines) {
     double top_share = 0.0;
     if (pick) {
         double sub = tot_chars[ends[top]] - tot_chars[top];
+        /* Python's round() rounds the decimal value; no C function does the same */
         PyObject *r = PyObject_CallFunction(round_fn, "di", sub / (all_chars > 1.0 ? all_chars : 1.0), 2);
         if (!r) goto out;
         top_share = PyFloat_AsDouble(r);
@@ -942,7 +947,7 @@ static int finish_cues(lay_t *s, Py_ssize_t n_lines) {
         if (pick) {
             double around = (score[b] > score[box] ? score[b] : score[box]) / score[top];
             around = around < 0.0 ? 0.0 : around > 1.0 ? 1.0 : around;
-            content = rint(around * 100.0) / 100.0;
+            content = rint(around * 100.0) / 100.0;  /* np.round(x, 2), as numpy does it */
             in_top = b >= top && b < ends[top];
             in_chrome = (int)chrome[b];
         }
