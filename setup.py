@@ -1,5 +1,6 @@
-"""What pyproject.toml cannot say: the optional C extension, and the shipped model
-copied into the wheel's package (cleaner/_models/default)."""
+"""What pyproject.toml cannot say: the optional C extensions (the tree walk and the
+render walk), and the shipped model copied into the wheel's package
+(cleaner/_models/default)."""
 
 import shutil
 from pathlib import Path
@@ -33,6 +34,13 @@ setup(
         # cleaner then walks the same trees with numpy, to the same result.
         optional=True,
         # Nothing machine-specific (no -march): a wheel must run on any x86-64.
+        extra_compile_args=["-O3", "-std=c11"],
+    ), Extension(
+        # The render walk in C (cleaner/readers/html/cwalk.py): optional the same way;
+        # without it (or without dlfcn.h, as on Windows), or where its import-time check
+        # fails, the Python walk renders the same lines.
+        "cleaner.readers.html._cwalk", ["cleaner/readers/html/_cwalk.c"],
+        optional=True,
         extra_compile_args=["-O3", "-std=c11"],
     )],
 )

@@ -8,8 +8,10 @@ For each dataset it times the stages of `read_html` page by page: decoding the
 bytes, parsing with lexbor, and laying the tree out into lines with their DOM
 cues (render_html's time less the parse), in --repeat passes over the pages,
 keeping the fastest pass. It prints pages/s, MB/s (of the pages' bytes), and
-milliseconds per page and per 100 KB, on one core. The datasets are read
-where they sit (../shared/datasets beside the checkout) and never copied.
+milliseconds per page and per 100 KB, on one core. Each dataset gets a row for
+each walk: the compiled one (cwalk.py, where it is built and in use) and the
+Python one (render.USE_COMPILED = False), timed in the same run. The datasets
+are read where they sit (../shared/datasets beside the checkout) and never copied.
 
 With --w3m N it also renders N pages per dataset with w3m and reports how close
 the two layouts are: lines, blank lines and bullet lines of each, the share of
@@ -36,6 +38,7 @@ import selectolax
 from selectolax.lexbor import LexborHTMLParser
 
 from cleaner.readers.decode import decode_bytes
+from cleaner.readers.html import render
 from cleaner.readers.html.render import render_html
 from cleaner.readers.html.vocabulary import _word_tokens, class_tokens
 
@@ -52,6 +55,7 @@ W3M_BULLET = re.compile(r"^\s*(?:[•□◦▪■◆○●]|\d+\.)\s+")
 @dataclass
 class SpeedRow:
     dataset: str
+    walk: str  # "C" (the compiled walk) or "Python"
     pages: int
     mb: float
     decode_ms: float  # per page
@@ -102,7 +106,23 @@ def one_pass(pages: list[bytes]) -> tuple[list[float], ...]:
     return decode_ms, parse_ms, layout_ms, peer_ms
 
 
-def measure(name: str, files: list[Path], repeat: int) -> SpeedRow:
+def walks() -> dict[str, bool]:
+    """The walks to time: render.USE_COMPILED for each."""
+    return {"C": True, "Python": False} if render.USE_COMPILED else {"Python": False}
+
+
+def measure_walks(name: str, files: list[Path], repeat: int) -> list[SpeedRow]:
+    rows = []
+    for walk, use_compiled in walks().items():
+        saved, render.USE_COMPILED = render.USE_COMPILED, use_compiled
+        try:
+            rows.append(measure(name, walk, files, repeat))
+        finally:
+            render.USE_COMPILED = saved
+    return rows
+
+
+def measure(name: str, walk: str, files: list[Path], repeat: int) -> SpeedRow:
     """Time `repeat` passes over the pages and keep the fastest: the one least
     disturbed by whatever else the machine was doing."""
     pages = [path.read_bytes() for path in files]
@@ -114,6 +134,7 @@ def measure(name: str, files: list[Path], repeat: int) -> SpeedRow:
     megabytes = sum(map(len, pages)) / 1e6
     return SpeedRow(
         dataset=name,
+        walk=walk,
         pages=len(files),
         mb=round(megabytes, 2),
         decode_ms=round(statistics.mean(decode_ms), 3),
@@ -205,15 +226,17 @@ def compare_with_w3m(name: str, path: Path) -> LayoutRow:
 
 def print_speed(rows: list[SpeedRow]) -> None:
     header = (
-        f"{'dataset':10} {'pages':>6} {'MB':>7} {'decode':>7} {'parse':>7} {'layout':>7} "
-        f"{'total':>7} {'p95':>7} {'/100KB':>7} {'pages/s':>8} {'MB/s':>6} {'peer':>6} {'ratio':>6}"
+        f"{'dataset':10} {'walk':6} {'pages':>6} {'MB':>7} {'decode':>7} {'parse':>7} "
+        f"{'layout':>7} {'total':>7} {'p95':>7} {'/100KB':>7} {'pages/s':>8} {'MB/s':>6} "
+        f"{'peer':>6} {'ratio':>6}"
     )
     print(header)
     print("-" * len(header))
     for r in rows:
         print(
-            f"{r.dataset:10} {r.pages:6d} {r.mb:7.1f} {r.decode_ms:7.3f} {r.parse_ms:7.3f} "
-            f"{r.layout_ms:7.3f} {r.total_ms:7.3f} {r.p95_ms:7.3f} {r.ms_per_100kb:7.3f} "
+            f"{r.dataset:10} {r.walk:6} {r.pages:6d} {r.mb:7.1f} {r.decode_ms:7.3f} "
+            f"{r.parse_ms:7.3f} {r.layout_ms:7.3f} {r.total_ms:7.3f} {r.p95_ms:7.3f} "
+            f"{r.ms_per_100kb:7.3f} "
             f"{r.pages_per_s:8.1f} {r.mb_per_s:6.2f} {r.lexbor_text_ms:6.3f}"
             f" {r.render_vs_lexbor_text:6.2f}"
         )
@@ -279,8 +302,9 @@ def main(argv: list[str] | None = None) -> int:
     print(" ".join(f"{k}={v}" for k, v in machine.items()))
 
     speed = [
-        measure(name, files[: args.limit] if args.limit else files, args.repeat)
+        row
         for name, files in chosen.items()
+        for row in measure_walks(name, files[: args.limit] if args.limit else files, args.repeat)
     ]
     print_speed(speed)
     report: dict = {"command": command, "machine": machine, "speed": [asdict(r) for r in speed]}

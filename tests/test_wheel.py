@@ -1,5 +1,5 @@
 """The shipped model travels inside the wheel: an installed cleaner finds it
-without a checkout around it."""
+without a checkout around it; so do the compiled extensions where they build."""
 
 from __future__ import annotations
 
@@ -10,16 +10,20 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.readers.html import cwalk
+
 ROOT = Path(__file__).resolve().parent.parent
 
 LOAD_AND_CLEAN = """
 import sys, cleaner
 from cleaner import Cleaner
+from cleaner.readers.html import render
 c = Cleaner.load()
 r = c.clean(open(sys.argv[1], encoding="utf-8").read())
 print(c.model.path)
 print(cleaner.__file__)
 print(len(r.text))
+print(render.USE_COMPILED)
 """
 
 
@@ -55,7 +59,9 @@ def test_default_model_loads_from_the_installed_wheel(unpacked_wheel, seed_files
         capture_output=True, text=True, timeout=120, cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    model_dir, package, text_chars = done.stdout.split("\n")[:3]
+    model_dir, package, text_chars, compiled_walk = done.stdout.split("\n")[:4]
     assert Path(package).is_relative_to(unpacked_wheel)
     assert Path(model_dir).is_relative_to(unpacked_wheel / "cleaner" / "_models")
     assert int(text_chars) > 200
+    # Where this checkout's render walk built and checked out, the wheel's does too.
+    assert compiled_walk == str(cwalk.AVAILABLE)

@@ -22,6 +22,9 @@ classifier's second pass pools what its first pass made of a box's lines).
 It is a few numpy passes over the element tree the renderer numbered in
 document order (an element's descendants are the numbers from its own up to
 its `end`), so it is linear in the size of the page.
+
+_cwalk.c computes the same scores, to the same floats, for the pages it renders:
+a change here is made there too (tests/test_cwalk.py compares them).
 """
 
 from __future__ import annotations

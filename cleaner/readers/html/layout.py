@@ -4,6 +4,9 @@ The walker (walk.py) hands `Layout` runs of text with the separation their
 blocks ask for (tags.py: NEWLINE, BLANK); `Layout` collapses whitespace as a
 browser does, keeps the corpus builder's markers (private-use code points)
 out of the layout, and gives each line its `DomCues`.
+
+_cwalk.c does the same for pages without markers: a change here is made there
+too (walk.py's docstring says how tests/test_cwalk.py holds the two together).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The API of readers/html/: `read_html`, `render_html`, `render_tree`, `format_cues`.
 The parts: tags.py (the tag tables), vocabulary.py (class and id names),
 layout.py (lines and cues), walk.py (the walk), nesting.py (the nesting cap),
-content_score.py (where the content is).
+content_score.py (where the content is), cwalk.py (the same walk compiled).
 
 The page is laid out the way w3m dumps it, the layout of the seed dumps and of
 the w3m renderings the model also trains on:
@@ -59,6 +59,8 @@ from selectolax.lexbor import LexborHTMLParser
 from cleaner.document import DomCues, Page, PageError
 from cleaner.readers.decode import decode_bytes
 from cleaner.readers.html.content_score import with_content_scores
+from cleaner.readers.html.cwalk import AVAILABLE as _COMPILED
+from cleaner.readers.html.cwalk import walk_c
 from cleaner.readers.html.layout import MARKER, Layout
 from cleaner.readers.html.nesting import NESTING_CHECK_TAGS, cap_nesting
 from cleaner.readers.html.tags import BLOCK_TAGS, INSIDE_TAGS
@@ -67,6 +69,10 @@ from cleaner.readers.html.walk import walk
 from cleaner.sites import own_url
 
 log = logging.getLogger(__name__)
+
+# The compiled walk (cwalk.py) renders pages without markers where it was built and
+# passed its import-time check; False here renders every page with the Python walk.
+USE_COMPILED = _COMPILED
 
 __all__ = [
     "BLOCK_TAGS",
@@ -101,8 +107,11 @@ def render_tree(
     saves looking for them. `cues=False` gives the same lines and no cues (None),
     for a third less time: what sketching a page for site stats needs.
     """
-    out = Layout(markers=markers, with_cues=cues)
     root = tree.root
+    if not markers and USE_COMPILED and root is not None:
+        lines, line_cues = walk_c(root, cues)[:2]  # content scores included
+        return lines, line_cues if cues else None
+    out = Layout(markers=markers, with_cues=cues)
     if root is not None:
         walk(root, out)
     lines, line_cues = out.finish()
