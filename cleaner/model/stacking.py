@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from cleaner.features.context import shift_within_pages
 from cleaner.labels import LABELS
 
 N_LABELS = len(LABELS)
