@@ -144,6 +144,8 @@ ARTICLE_LINES = [
     "Comment Post Comment",
     "",
     "© 2024 Newslooks. Privacy",
+    "",
+    "Enable JavaScript",
 ]
 
 MARKER = re.compile("[\ue000-\uf8ff]")
@@ -285,13 +287,21 @@ def test_control_characters_from_references_are_dropped():
 def test_script_style_and_other_invisible_elements_are_skipped():
     page = """<head><title>Title</title><style>p { color: red }</style></head><body>
       <script>document.write("<p>not text</p>");</script>
-      <noscript><p>Enable JavaScript</p></noscript>
       <template><p>template</p></template>
       <svg><text>svg text</text></svg>
       <iframe>iframe fallback</iframe>
       <video>Your browser does not support video.</video>
       <p>Visible<!-- a comment --> text</p></body>"""
     assert lines_of(page) == ["Visible text"]
+
+
+def test_noscript_is_rendered_as_w3m_and_crawlers_see_it():
+    """Discourse serves a thread's posts inside <noscript>: a crawl sees only them."""
+    page = """<body><div id="main-outlet"></div>
+      <noscript><div class="topic-body"><p>First post text.</p></div>
+      <div class="topic-body"><p>A reply, <b>inline</b> <noscript>too</noscript>.</p></div>
+      </noscript></body>"""
+    assert lines_of(page) == ["First post text.", "", "A reply, inline too."]
 
 
 def test_hidden_elements_are_skipped():

@@ -48,8 +48,13 @@ INSIDE_TAGS: tuple[str, ...] = (
 # Never rendered: not content (script, style, template, head), not text (svg,
 # canvas, media and embeds, whose children are fallbacks a browser hides), or
 # form fields whose text is the user's (textarea) or a list of choices (datalist).
+# <noscript> is rendered, as w3m renders it and as a crawler sees the page:
+# Discourse forums serve their whole thread there, Next.js streams some pages'
+# text into it, and on WCXB's 1,337 pages with a main text, rendering it raises
+# the share of gold words on the page from 0.953 to 0.967 (19 pages from
+# none to all of it); an "enable JavaScript" line it adds is nav to the model.
 SKIP_TAGS: tuple[str, ...] = (
-    "script", "style", "noscript", "template", "svg", "head", "title", "meta", "link",
+    "script", "style", "template", "svg", "head", "title", "meta", "link",
     "base", "iframe", "frame", "frameset", "object", "embed", "applet", "video", "audio",
     "canvas", "map", "textarea", "datalist", "noembed", "noframes", "param", "source",
     "track",
