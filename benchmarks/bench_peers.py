@@ -2,7 +2,8 @@
 
     pip install -e '.[bench]'
     python -m benchmarks.bench_peers                    # every held-out page, every tool
-    python -m benchmarks.bench_peers --tools cleaner,trafilatura --datasets dragnet
+    python -m benchmarks.bench_peers --tools cleaner,trafilatura --sets dragnet
+    python -m benchmarks.bench_peers --sets wcxb       # today's pages alone, by page type
     python -m benchmarks.bench_peers --tools cleaner,cleaner+sites    # cleaner alone
     python -m benchmarks.bench_peers --json peers.json --markdown peers.md
 
@@ -21,6 +22,11 @@ share of gold comment text that leaks into the body text; for cleaner with
 timed as it runs in a batch (pages classified together); the peers page by
 page, as their APIs work. Pages in languages other than English (by the
 page's lang attribute, else by its stopwords) get their own rows.
+
+wcxb (pages of 2025-26) gets its own table, by page type (benchmarks/peers_wcxb.py):
+wcxb's word F1 beside the body shingle F1, against its gold main text, with cleaner
+also run with `--keep body,comment` (forum threads: the gold keeps every post).
+Pages a tool raises on score 0 and are counted per tool, never dropped.
 
 Peer settings: trafilatura.extract with comments off (its setting for
 article text; --trafilatura-comments keeps its default), readability-lxml's
@@ -45,12 +51,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks import peers_wcxb
 from cleaner.clean import Cleaner
+from cleaner.document import Page as CleanerPage
+from cleaner.document import Result
 from cleaner.readers.decode import decode_bytes
 from cleaner.readers.pages import page_from_bytes
 from cleaner.site_stats import SiteStats
 from cleaner.training.corpus.build import gold_parts
-from cleaner.training.corpus.records import DATASETS, PageRecord, page_records
+from cleaner.training.corpus.records import ALL_DATASETS, WCXB, PageRecord, page_records
 from cleaner.training.metrics import PageMatch, leak_share, match_text, text_scores
 
 REPO = Path(__file__).resolve().parents[1]
@@ -70,6 +79,7 @@ class Page:
     gold_body: str
     gold_comment: str
     language: str  # "en", another code, or "?"
+    page_type: str | None = None  # wcxb: article, forum, product, ...
 
 
 @dataclass
@@ -169,9 +179,11 @@ def peer_extractors(trafilatura_comments: bool) -> dict[str, Callable[[Page], st
             "justext": run_justext, "boilerpy3": run_boilerpy3, "resiliparse": run_resiliparse}
 
 
-def run_cleaner(cleaner: Cleaner, pages: list[Page], *, site_stats: bool = False
-                ) -> tuple[list[str], list[str], float]:
-    """Body and comment text of every page, and the seconds the body run took.
+def run_cleaner(cleaner: Cleaner, pages: list[Page], *, site_stats: bool = False,
+                keeps: tuple[tuple[str, ...], ...] = (("body",), ("comment",))
+                ) -> tuple[list[list[str]], float, int]:
+    """The text of every page for each of `keeps`, the seconds the first run took,
+    and the pages cleaner could not read or clean (their text is empty).
 
     With site stats, the pages are one batch as `cleaner clean` sees it: lines
     that recur on half the distinct pages of a site may not be body. A crawl
@@ -179,17 +191,27 @@ def run_cleaner(cleaner: Cleaner, pages: list[Page], *, site_stats: bool = False
     it by (the same host `cleaner clean` would take from the URL).
     """
     start = time.perf_counter()
-    loaded = []
-    for p in pages:
+    loaded = [_cleaner_page(p) for p in pages]
+    readable = [page for page in loaded if not isinstance(page, Result)]
+    templates = SiteStats.of(readable).templates() if site_stats else None
+    runs: list[list[Result]] = []
+    seconds = 0.0
+    for keep in keeps:
+        runs.append(list(cleaner.clean_many(loaded, keep=keep, templates=templates)))
+        seconds = seconds or time.perf_counter() - start
+    failures = sum(result.error is not None for result in runs[0])
+    return [[r.text for r in results] for results in runs], seconds, failures
+
+
+def _cleaner_page(p: Page) -> CleanerPage | Result:
+    """The page as `cleaner clean` reads it, or a failed Result (scored as empty)."""
+    try:
         page = page_from_bytes(p.raw, id=p.record.id, source=p.record.source,
                                url=p.record.url, input_format="auto")
-        page.meta.setdefault("host", p.record.host)
-        loaded.append(page)
-    templates = SiteStats.of(loaded).templates() if site_stats else None
-    results = list(cleaner.clean_many(loaded, keep=("body",), templates=templates))
-    seconds = time.perf_counter() - start
-    comments = list(cleaner.clean_many(loaded, keep=("comment",), templates=templates))
-    return [r.text for r in results], [r.text for r in comments], seconds
+    except Exception as error:  # counted as a failure, never dropped
+        return Result.failed(p.record.id, p.record.source, p.record.url, str(error))
+    page.meta.setdefault("host", p.record.host)
+    return page
 
 
 def score_tool(texts: list[str], pages: list[Page], seconds: float, failures: int,
@@ -270,7 +292,8 @@ def format_table(rows: list[dict]) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets-dir", type=Path, default=DEFAULT_DATASETS)
-    parser.add_argument("--datasets", default=",".join(DATASETS))
+    parser.add_argument("--sets", "--datasets", dest="sets", default=",".join(ALL_DATASETS),
+                        help=f"comma-separated, of {','.join(ALL_DATASETS)} (default: all)")
     parser.add_argument("--tools", default=",".join(TOOLS))
     parser.add_argument("--model", default=None, help="cleaner model (default: shipped)")
     parser.add_argument("--trafilatura-comments", action="store_true",
@@ -280,26 +303,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
-    warnings.filterwarnings("ignore")
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    tools = args.tools.split(",")
-    pages_by_set = load_pages(args.datasets_dir, args.datasets.split(","))
-    cleaner = Cleaner.load(args.model) if {"cleaner", CLEANER_SITES} & set(tools) else None
-    if cleaner is not None:
-        cleaner.model.load_all()  # model load excluded from pages/s
-    peers = (peer_extractors(args.trafilatura_comments)
-             if set(tools) - {"cleaner", CLEANER_SITES} else {})
+def run_old_sets(args: argparse.Namespace, tools: list[str], cleaner: Cleaner | None,
+                 peers: dict) -> list[dict]:
+    """Rows of the sets other than wcxb: body F1, P, R, leak, comment F1, pages/s."""
+    names = [name for name in args.sets.split(",") if name != WCXB]
+    pages_by_set = load_pages(args.datasets_dir, names) if names else {}
     rows = []
     for name, pages in pages_by_set.items():
         if not pages:
             continue
         for tool in tools:
             if tool in ("cleaner", CLEANER_SITES):
-                texts, comment_texts, seconds = run_cleaner(
+                (texts, comment_texts), seconds, failures = run_cleaner(
                     cleaner, pages, site_stats=tool == CLEANER_SITES)
-                score = score_tool(texts, pages, seconds, 0, comment_texts)
+                score = score_tool(texts, pages, seconds, failures, comment_texts)
             else:
                 texts, seconds, failures = run_peer(peers[tool], pages)
                 score = score_tool(texts, pages, seconds, failures)
@@ -307,19 +324,64 @@ def main(argv: list[str] | None = None) -> None:
                 rows.append(summary_row(tool, subset, [pages[i] for i in keep],
                                         restrict(score, pages, keep)))
     rows.sort(key=lambda r: (r["set"], -r["f1"]))
-    table = format_table(rows)
+    return rows
+
+
+def run_wcxb(args: argparse.Namespace, tools: list[str], cleaner: Cleaner | None,
+             peers: dict) -> tuple[list[dict], str, str]:
+    """wcxb's held-out pages by page type: rows, the table, and the failures per tool."""
+    def make_page(record, raw, html, gold, page_type):
+        return Page(record, raw, html, gold, "", language_of(html), page_type)
+
+    pages, no_gold = peers_wcxb.load_pages(args.datasets_dir, make_page)
+    runs: dict[str, peers_wcxb.ToolRun] = {}
+    for tool in tools:
+        if tool in ("cleaner", CLEANER_SITES):
+            keeps = (("body",), peers_wcxb.BODY_COMMENT) if tool == "cleaner" else (("body",),)
+            texts, seconds, failures = run_cleaner(cleaner, pages, keeps=keeps,
+                                                   site_stats=tool == CLEANER_SITES)
+            runs[tool] = peers_wcxb.ToolRun(texts[0], seconds, failures)
+            if tool == "cleaner":
+                runs[peers_wcxb.CLEANER_BODY_COMMENT] = peers_wcxb.ToolRun(texts[1], 0.0, failures)
+        else:
+            runs[tool] = peers_wcxb.ToolRun(*run_peer(peers[tool], pages))
+    rows = peers_wcxb.score_rows(runs, pages)
+    table = peers_wcxb.format_table(rows, list(runs))
+    return rows, table, peers_wcxb.format_failures(runs, len(pages), no_gold)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    warnings.filterwarnings("ignore")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    tools = args.tools.split(",")
+    cleaner = Cleaner.load(args.model) if {"cleaner", CLEANER_SITES} & set(tools) else None
+    if cleaner is not None:
+        cleaner.model.load_all()  # model load excluded from pages/s
+    peers = (peer_extractors(args.trafilatura_comments)
+             if set(tools) - {"cleaner", CLEANER_SITES} else {})
+    rows = run_old_sets(args, tools, cleaner, peers)
+    tables = [format_table(rows)] if rows else []
+    wcxb_rows: list[dict] = []
+    if WCXB in args.sets.split(","):
+        wcxb_rows, wcxb_table, failures = run_wcxb(args, tools, cleaner, peers)
+        tables += [WCXB_CAPTION + "\n\n" + wcxb_table, failures]
     command = "python -m benchmarks.bench_peers " + " ".join(
         sys.argv[1:] if argv is None else argv)
     footer = (f"{datetime.date.today()} · {platform.processor() or platform.machine()}, "
               f"{os.cpu_count()} cores, one used · model "
               f"{cleaner.model.name if cleaner else '-'} · `{command.strip()}`")
-    print(table)
-    print()
-    print(footer)
+    text = "\n\n".join([*tables, footer])
+    print(text)
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "footer": footer}, indent=2))
+        args.json.write_text(json.dumps({"rows": rows, "wcxb_rows": wcxb_rows,
+                                         "footer": footer}, indent=2))
     if args.markdown:
-        args.markdown.write_text(table + "\n\n" + footer + "\n")
+        args.markdown.write_text(text + "\n")
+
+
+WCXB_CAPTION = ("wcxb held-out domains, by page type: word F1 (wcxb's metric) / body 4-gram "
+                "shingle F1; best word F1 of a row in bold")
 
 
 if __name__ == "__main__":
