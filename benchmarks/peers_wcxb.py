@@ -22,8 +22,6 @@ scores 0 there; failures and empty outputs are counted per tool and printed.
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,21 +31,13 @@ import numpy as np
 from cleaner.readers.decode import decode_bytes
 from cleaner.training.corpus import wcxb
 from cleaner.training.corpus.records import WCXB, page_records, read_page
-from cleaner.training.metrics import PageMatch, match_text, text_scores
+from cleaner.training.metrics import PageMatch, WordMatch, match_text, text_scores, word_match
 
-WORD = re.compile(r"\w+")
 BODY_COMMENT = ("body", "comment")
 CLEANER_BODY_COMMENT = "cleaner body,comment"
 # Rows in this order, then any other type; "all" last.
 TYPE_ORDER = ("article", "forum", "service", "product", "collection", "documentation",
               "listing")
-
-
-@dataclass(frozen=True)
-class WordMatch:
-    precision: float
-    recall: float
-    f1: float
 
 
 @dataclass
@@ -61,18 +51,6 @@ class ToolRun:
 
     def __post_init__(self) -> None:
         self.empty = sum(not text.strip() for text in self.texts)
-
-
-def word_match(predicted: str, gold: str) -> WordMatch:
-    """wcxb's word F1 of one page: lower-cased `\\w+` tokens, counted as a bag."""
-    pred = Counter(WORD.findall(predicted.lower()))
-    true = Counter(WORD.findall(gold.lower()))
-    overlap = sum((pred & true).values())
-    if not overlap:
-        return WordMatch(0.0, 0.0, 0.0)
-    precision = overlap / sum(pred.values())
-    recall = overlap / sum(true.values())
-    return WordMatch(precision, recall, 2 * precision * recall / (precision + recall))
 
 
 def load_pages(datasets_dir: Path, make_page: Callable) -> tuple[list, int]:

@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from cleaner.training.metrics import leak_share, line_report, match_text, shingles, text_scores
+from cleaner.training.metrics import (
+    leak_share,
+    line_report,
+    match_text,
+    shingles,
+    text_scores,
+    word_match,
+)
 
 
 def test_shingles_are_4_grams_of_word_tokens_as_a_multiset():
@@ -46,3 +53,17 @@ def test_line_report_figures_and_confusion():
     assert report["labels"]["related"]["f1"] == 0.0
     assert report["confusion"][2] == [0, 1, 0, 0]
     assert report["macro_f1"] == pytest.approx(np.mean([2 / 3, 2 * 0.5 / 1.5, 0.0, 1.0]))
+
+
+def test_word_match_is_wcxbs_bag_of_words_f1():
+    # Lower-cased \w+ tokens as a bag: order and case do not matter, repeats do.
+    same = word_match("Putin met Pezeshkian.", "pezeshkian MET putin")
+    assert (same.precision, same.recall, same.f1) == (1.0, 1.0, 1.0)
+    # 2 of 3 predicted words are gold, 2 of 4 gold words were found; a word twice in
+    # the gold counts twice.
+    part = word_match("The talks ended", "the talks were held")
+    assert part.precision == pytest.approx(2 / 3) and part.recall == 0.5
+    assert part.f1 == pytest.approx(2 * (2 / 3) * 0.5 / (2 / 3 + 0.5))
+    assert word_match("the", "the the").recall == 0.5
+    assert word_match("", "gold text").f1 == 0.0
+    assert word_match("nav only", "gold text").f1 == 0.0

@@ -73,6 +73,28 @@ def text_scores(matches: Iterable[PageMatch]) -> dict[str, float]:
     return {"f1": f1, "precision": precision, "recall": recall, "pages": len(matches)}
 
 
+@dataclass(frozen=True, slots=True)
+class WordMatch:
+    """WCXB's figure of one page: its words as a bag, against the gold's."""
+
+    precision: float
+    recall: float
+    f1: float
+
+
+def word_match(predicted: str, gold: str) -> WordMatch:
+    """WCXB's word F1 of one page: lower-cased `\\w+` tokens, counted as a bag (the
+    benchmark averages it over pages)."""
+    pred = Counter(TOKEN.findall(predicted.lower()))
+    true = Counter(TOKEN.findall(gold.lower()))
+    overlap = sum((pred & true).values())
+    if not overlap:
+        return WordMatch(0.0, 0.0, 0.0)
+    precision = overlap / sum(pred.values())
+    recall = overlap / sum(true.values())
+    return WordMatch(precision, recall, 2 * precision * recall / (precision + recall))
+
+
 def leak_share(predicted: str, unwanted: str) -> float:
     """Share of the shingles of `unwanted` text (e.g. comments) found in `predicted`."""
     bad = shingles(unwanted)
