@@ -111,16 +111,24 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X, *, page_of_row, copy_of_row=None, box_of_row=None):
+        _, probs = self.both_passes(X, page_of_row=page_of_row, copy_of_row=copy_of_row,
+                                    box_of_row=box_of_row, gate=self.gate)
+        return self._weighted(probs)
+
+    def both_passes(self, X, *, page_of_row, copy_of_row=None, box_of_row=None,
+                    gate: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Pass one's probabilities and pass two's, before any decision weight. With a
+        `gate`, pass two's only for the rows pass one is unsure of (pass one's for the
+        others), as predict_proba gives them; without, pass two's for every row (what
+        cleaner.training.selection scores every gate on)."""
         X = np.asarray(X, dtype=np.float32)
         if len(X) == 0:
-            return np.zeros((0, N_LABELS))
+            return np.zeros((0, N_LABELS)), np.zeros((0, N_LABELS))
         X = fill_missing(X)
-        first_probs = self._full_proba(self.first_, X)
-        stacked = self.stack_features(first_probs, np.asarray(page_of_row), copy_of_row,
-                                      box_of_row)
-        probs = second_pass(first_probs, X, stacked,
-                            lambda X2: self._full_proba(self.second_, X2), self.gate)
-        return self._weighted(probs)
+        first = self._full_proba(self.first_, X)
+        stacked = self.stack_features(first, np.asarray(page_of_row), copy_of_row, box_of_row)
+        return first, second_pass(first, X, stacked,
+                                  lambda X2: self._full_proba(self.second_, X2), gate)
 
     def _weighted(self, probs: np.ndarray) -> np.ndarray:
         """Shift the decision toward rare labels: probabilities times per-label weights.

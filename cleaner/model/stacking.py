@@ -35,21 +35,21 @@ def stack_features(probs: np.ndarray, page_of_row: np.ndarray,
     """
     n, k = probs.shape
     bounds = _page_bounds(page_of_row)
-    columns = [(k, lambda: _window_mean(probs, bounds, radius)),
-               (3, lambda: _page_progress(probs[:, BODY], page_of_row, bounds)),
-               (3, lambda: _page_progress(probs[:, COMMENT], page_of_row, bounds)),
-               (2, lambda: _span_position(probs[:, BODY] > SPAN_THRESHOLD, page_of_row, bounds)),
-               (2, lambda: _span_position(probs[:, COMMENT] > SPAN_THRESHOLD, page_of_row,
-                                          bounds)),
-               (k, lambda: _copy_consensus(probs, copy_of_row)),
-               (k, lambda: _box_consensus(probs, box_of_row))]
-    out = np.empty((n, k * len(offsets) + sum(width for width, _ in columns)), dtype=np.float32)
+    blocks = [_window_mean(probs, bounds, radius),
+              _page_progress(probs[:, BODY], page_of_row, bounds),
+              _page_progress(probs[:, COMMENT], page_of_row, bounds),
+              _span_position(probs[:, BODY] > SPAN_THRESHOLD, page_of_row, bounds),
+              _span_position(probs[:, COMMENT] > SPAN_THRESHOLD, page_of_row, bounds),
+              _copy_consensus(probs, copy_of_row),
+              _box_consensus(probs, box_of_row)]
+    width = k * len(offsets) + sum(block.shape[1] for block in blocks)
+    out = np.empty((n, width), dtype=np.float32)
     for i, offset in enumerate(offsets):
         _shifted_into(out[:, i * k:(i + 1) * k], probs, offset, page_of_row)
     column = k * len(offsets)
-    for width, compute in columns:
-        out[:, column:column + width] = compute()
-        column += width
+    for block in blocks:
+        out[:, column:column + block.shape[1]] = block
+        column += block.shape[1]
     return out
 
 
@@ -70,8 +70,10 @@ def _shifted_into(out: np.ndarray, probs: np.ndarray, offset: int,
     n = len(probs)
     if abs(offset) >= n:
         return
-    here, there = (slice(0, n - offset), slice(offset, n)) if offset >= 0 else \
-        (slice(-offset, n), slice(0, n + offset))
+    if offset >= 0:
+        here, there = slice(0, n - offset), slice(offset, n)
+    else:
+        here, there = slice(-offset, n), slice(0, n + offset)
     same = page_of_row[here] == page_of_row[there]
     np.copyto(out[here], probs[there], where=same[:, None])
 

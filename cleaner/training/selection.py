@@ -28,7 +28,7 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from cleaner.model.classifier import LineClassifier
-from cleaner.model.stacking import fill_missing, weighted
+from cleaner.model.stacking import weighted
 from cleaner.training import recipe
 from cleaner.training.train import LabelledBatch, combine_batches, score_probabilities
 
@@ -51,6 +51,8 @@ class Passes:
     second: np.ndarray
 
     def probabilities(self, gate: float | None, decision_weights) -> np.ndarray:
+        """What the classifier predicts with this gate and these weights: pass one's
+        where its top probability reaches the gate (stacking.second_pass), weighted."""
         if gate is None:
             probs = self.second
         else:
@@ -76,21 +78,14 @@ def out_of_fold(data: LabelledBatch, params: dict, n_splits: int = N_SPLITS) -> 
             batch.X[train], data.y[train], page_of_row=batch.page_of_row[train],
             copy_of_row=_rows(batch.copy_of_row, train), box_of_row=_rows(batch.box_of_row, train),
             groups=data.groups[train], sample_weight=data.weight[train])
-        first[test], second[test] = _both_passes(clf, batch, test)
+        first[test], second[test] = clf.both_passes(
+            batch.X[test], page_of_row=batch.page_of_row[test],
+            copy_of_row=_rows(batch.copy_of_row, test), box_of_row=_rows(batch.box_of_row, test))
     return Passes(first, second)
 
 
 def _rows(ids: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
     return None if ids is None else ids[rows]
-
-
-def _both_passes(clf: LineClassifier, batch, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    X = fill_missing(batch.X[rows].astype(np.float32))
-    first = clf._full_proba(clf.first_, X)
-    stacked = clf.stack_features(first, batch.page_of_row[rows], _rows(batch.copy_of_row, rows),
-                                 _rows(batch.box_of_row, rows))
-    second = clf._full_proba(clf.second_, np.hstack([X, fill_missing(stacked)]))
-    return first, second
 
 
 MODELS = {"text": (recipe.TRAINING_SETS, recipe.PARAMS),
@@ -122,7 +117,7 @@ def figures(report: dict) -> dict:
     """The few figures the choice looks at, from score_probabilities' report."""
     text = report["text"]
     out = {"body_text_f1": text["body"]["f1"]}
-    if report.get("macro_f1") is not None and report.get("support", 1):
+    if report["lines"]:  # a set with every line labelled (not partial gold)
         out["macro_f1"] = report["macro_f1"]
     if text["pages_with_comments"]:
         out["comment_text_f1"] = text["comment"]["f1"]
