@@ -23,7 +23,8 @@ class DomCues:
     heading: int = 0  # 1-6 for h1-h6, else 0
     depth: int = 0  # element depth of the block element (html = 0, body = 1)
     inside: frozenset[str] = frozenset()  # ancestor elements: nav, footer, li, form, ...
-    tokens: frozenset[str] = frozenset()  # known class/id tokens of ancestors: comment, share, ...
+    # known tokens of ancestors' class, id, role and itemprop values: comment, share, ...
+    tokens: frozenset[str] = frozenset()
     # The page's content container, found as Readability finds it (content_score.py):
     content: float = 0.0  # score of the container around the line's block, over the best one's
     in_top: bool = False  # the line is inside the best-scoring container

@@ -113,3 +113,38 @@ def test_characters_are_classed_as_met_as_the_whole_table_classes_them():
     assert (everything[:0x10000] == char_class_table()).all()
     assert (everything[0x10000:] == SYMBOL).all()
     assert (first == everything[some]).all()
+
+
+def test_page_markup_shares_tell_a_2025_page_from_a_2008_one():
+    from cleaner.readers.html.render import read_html
+
+    modern = read_html("<header><a href='/'>Home</a></header><main><article>"
+                       "<h1>Story</h1><p>First paragraph.</p><p>Second paragraph.</p>"
+                       "</article></main><footer>About us</footer>")
+    tables = read_html("<table><tr><td><a href='/'>Home</a></td><td><p>First paragraph."
+                       "</p><p>Second paragraph.</p></td></tr></table>")
+    batch = batch_features([modern, tables, FORUM])
+    rows = {page: batch.rows_of(page) for page in range(3)}
+    assert column(batch, "page_in_main")[rows[0]] == pytest.approx([3 / 5] * 5)  # h1, 2 p
+    assert column(batch, "page_in_landmark")[rows[0]] == pytest.approx([2 / 5] * 5)
+    assert set(column(batch, "page_in_article")[rows[1]]) == {0.0}
+    assert np.isnan(column(batch, "page_in_main")[rows[2]]).all()  # a text dump: unknown
+
+
+def test_the_title_cue_finds_the_line_that_repeats_the_pages_title():
+    from cleaner.readers.html.render import read_html
+
+    html = ("<html><head><title>Putin meets Pezeshkian in Ashgabat | Example News</title>"
+            "</head><body><a href='/'>Example News</a><h1>Putin meets Pezeshkian in Ashgabat"
+            "</h1><p>Putin met the Iranian president on Friday.</p></body></html>")
+    page = read_html(html)
+    assert page.meta["title"] == "Putin meets Pezeshkian in Ashgabat | Example News"
+    batch = batch_features([page, FORUM])
+    site, headline, text = range(3)
+    assert column(batch, "line_in_title")[headline] == 1.0
+    assert column(batch, "title_in_line")[headline] == pytest.approx(5 / 7)
+    assert list(column(batch, "after_title")[:3]) == [-1.0, 0.0, 1.0]
+    assert column(batch, "title_in_line")[text] < 0.5
+    assert np.isnan(column(batch, "after_title")[3:]).all()  # a text dump has no title
+    untitled = batch_features([read_html("<h1>Putin meets Pezeshkian</h1><p>Text.</p>")])
+    assert np.isnan(column(untitled, "title_in_line")).all()

@@ -551,10 +551,10 @@ def test_read_html_never_raises(data):
 
 
 def test_read_html_turns_a_renderer_failure_into_an_empty_page(monkeypatch):
-    def broken(html):
+    def broken(html, cues=True):
         raise RuntimeError("renderer bug")
 
-    monkeypatch.setattr(html_reader, "render_html", broken)
+    monkeypatch.setattr(html_reader, "render_page", broken)
     page = read_html(b"<p>text</p>", id="bad")
     assert page.lines == [] and page.cues == [] and page.kind == "html"
 
@@ -647,3 +647,28 @@ def test_without_cues_the_lines_are_the_same():
         assert render_html(html, cues=False) == (lines, None)
     page = read_html(ARTICLE, cues=False)
     assert page.lines == read_html(ARTICLE).lines and page.cues is None
+
+
+def test_roles_and_microdata_name_parts_of_the_page_as_classes_do():
+    html = ("<div role='navigation'><a href='/'>Home</a></div>"
+            "<div itemprop='articleBody'><p>The story itself.</p></div>"
+            "<div role='complementary'><p>Most read</p></div>"
+            "<div role='contentinfo'><p>About us</p></div>")
+    lines, cues = render_html(html)
+    tokens = {line: cue.tokens for line, cue in zip(lines, cues, strict=True) if cue}
+    assert tokens == {"Home": {"nav"}, "The story itself.": {"article", "body"},
+                      "Most read": {"sidebar"}, "About us": {"footer"}}
+
+
+def test_page_title_prefers_og_title_and_reads_only_the_head():
+    from selectolax.lexbor import LexborHTMLParser
+
+    from cleaner.readers.html.title import page_title
+
+    def title(html):
+        return page_title(LexborHTMLParser(html))
+
+    assert title("<head><title>Site | Story</title>"
+                 "<meta property='og:title' content=' The  story '></head>") == "The story"
+    assert title("<head><title>\n Site | Story \n</title></head>") == "Site | Story"
+    assert title("<body><p>no head</p><meta property='og:title' content='x'></body>") == ""

@@ -30,11 +30,16 @@ from cleaner.features.context import (
     page_context,
     region_columns,
 )
-from cleaner.features.dom import DOM_FEATURE_NAMES, box_ids, dom_feature_matrix
+from cleaner.features.dom import DOM_FEATURE_NAMES, box_ids, dom_feature_matrix, page_markup
 from cleaner.features.text import char_features, shape_features
 from cleaner.features.tokens import token_features
 
-FEATURE_SCHEMA = "lines-v10"
+FEATURE_SCHEMA = "lines-v11"
+# Cues of an HTML page as a whole, unknown (NaN) on every line of a text dump: its
+# own title (tokens.py) and its markup (dom.py). The text model of the pair leaves
+# them out (recipe.py).
+HTML_PAGE_FEATURES = ("title_in_line", "line_in_title", "after_title", "page_in_main",
+                      "page_in_article", "page_in_landmark")
 MAX_GAP = 3  # blank lines between two text lines, capped: 3+ means "far apart"
 
 
@@ -119,12 +124,18 @@ def _named_columns(pages: Sequence[Page], rows: _Rows) -> dict[str, np.ndarray]:
     shifts = PageShifts(page_of_row)
     cols.update(char_features(texts, rows.joined, rows.lengths))
     cols.update(shape_features(texts, rows.raw, rows.gaps))
-    cols.update(token_features(texts, rows.lowered, page_of_row, page_starts))
+    cols.update(token_features(texts, rows.lowered, page_of_row, page_starts, _titles(pages)))
     cols.update(_dom_columns(pages, len(texts)))
+    cols.update(page_markup(cols, page_of_row, len(pages)))
     cols.update(page_context(cols, rows.lengths, page_of_row, page_starts, rows.copies, shifts))
     cols.update(region_columns(cols, page_of_row, page_starts, rows.copies))
     cols.update(neighbour_columns(cols, shifts))
     return cols
+
+
+def _titles(pages: Sequence[Page]) -> list[str]:
+    """Each page's own title (read_html's meta), "" for text dumps: no title cue."""
+    return [page.meta.get("title", "") if page.cues is not None else "" for page in pages]
 
 
 def _dom_columns(pages: Sequence[Page], n_rows: int) -> dict[str, np.ndarray]:

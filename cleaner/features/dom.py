@@ -130,3 +130,26 @@ def box_ids(pages: Sequence[Page]) -> np.ndarray | None:
         parts.append(np.where(boxes >= 0, boxes + offset, -1))
         offset += int(boxes.max()) + 1 if len(boxes) else 0
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+# The page's markup as a whole: a page of 2025 wraps its article in <main> and
+# <article> and its chrome in <nav>, <header>, <footer> and <aside>; a page of
+# 2008 has divs and tables. A list item inside <article> on the first is often
+# the article (a how-to's steps), on the second a teaser. Shares of the page's
+# text lines, NaN for text dumps.
+PAGE_MARKUP = {"page_in_main": ("main",), "page_in_article": ("article",),
+               "page_in_landmark": ("nav", "header", "footer", "aside")}
+
+
+def page_markup(cols: dict[str, np.ndarray], page_of_row: np.ndarray, n_pages: int
+                ) -> dict[str, np.ndarray]:
+    """Each line's page's share of lines inside the PAGE_MARKUP elements."""
+    lines = np.bincount(page_of_row, minlength=n_pages).astype(np.float64)
+    out = {}
+    for name, tags in PAGE_MARKUP.items():
+        inside = np.zeros(len(page_of_row), dtype=np.float64)
+        for tag in tags:
+            inside = np.maximum(inside, cols[f"dom_in_{tag}"])  # NaN stays NaN
+        share = np.bincount(page_of_row, weights=inside, minlength=n_pages) / np.maximum(lines, 1)
+        out[name] = share[page_of_row].astype(np.float32)
+    return out

@@ -76,8 +76,9 @@ def utf32(text: str) -> np.ndarray:
 
 
 def token_features(texts: list[str], lowered: str, page_of_row: np.ndarray,
-                    page_starts: np.ndarray):
-    """Stopword shares and cue-word counts from one tokenisation of the whole batch."""
+                    page_starts: np.ndarray, titles: list[str] | None = None):
+    """Stopword shares, cue-word counts and the title cue (`titles`: each page's own
+    title, "" where it has none) from one tokenisation of the whole batch."""
     n = len(texts)
     cps = utf32(lowered)
     tokens = _tokenise(texts, lowered, cps)
@@ -96,7 +97,58 @@ def token_features(texts: list[str], lowered: str, page_of_row: np.ndarray,
     safe = np.maximum(n_tokens, 1)
     out = {"stop_share": stop / safe, "n_stop": stop, "common_share": common / safe}
     out.update({f"cue_{name}": cues[i] for i, name in enumerate(CUE_NAMES)})
+    out.update(title_columns(tokens, n_tokens, titles or [""] * (len(page_starts) - 1),
+                             page_of_row, page_starts))
     return out
+
+
+# A line is the page's title line when nearly all its words are the title's and it
+# holds most of them: the <h1> of a 2025 page repeats its og:title or <title>
+# (which adds the site's name, hence "most").
+TITLE_LINE_OWN = 0.8
+TITLE_LINE_COVER = 0.6
+TITLE_NAMES = ("title_in_line", "line_in_title", "after_title")
+
+
+def title_columns(tokens: _Tokens, n_tokens: np.ndarray, titles: list[str],
+                  page_of_row: np.ndarray, page_starts: np.ndarray) -> dict[str, np.ndarray]:
+    """Per line: the share of its page's title words it holds, the share of its words
+    that are the title's, and whether it comes after the page's first title line
+    (-1 before, 0 on it, 1 after). NaN on pages without a title (text dumps)."""
+    n, n_pages = len(n_tokens), len(titles)
+    title_words = np.zeros(n_pages)
+    keys = []
+    size = len(tokens.first_seen) + 1
+    for page, title in enumerate(titles):
+        words = set(TOKEN.findall(title.lower()))
+        title_words[page] = len(words)
+        keys.extend(page * size + tokens.first_seen[w] for w in words if w in tokens.first_seen)
+    in_title = np.zeros(len(tokens.id), dtype=bool)
+    if keys:
+        page_of_token = page_of_row[tokens.line]
+        in_title = np.isin(page_of_token * np.int64(size) + tokens.id, np.asarray(keys))
+    hits = np.bincount(tokens.line, weights=in_title, minlength=n)
+    words = title_words[page_of_row]
+    cover = np.minimum(hits, words) / np.maximum(words, 1)
+    own = hits / np.maximum(n_tokens, 1)
+    after = _after_first(own >= TITLE_LINE_OWN, cover >= TITLE_LINE_COVER, page_of_row,
+                         n_pages)
+    none = words == 0
+    return {name: np.where(none, np.nan, values).astype(np.float32)
+            for name, values in zip(TITLE_NAMES, (cover, own, after), strict=True)}
+
+
+def _after_first(own: np.ndarray, cover: np.ndarray, page_of_row: np.ndarray,
+                 n_pages: int) -> np.ndarray:
+    """-1, 0 or 1: a line's place before, on or after its page's first title line
+    (NaN where the page has none)."""
+    rows = np.arange(len(own))
+    first = np.full(n_pages, np.iinfo(np.int64).max)
+    found = np.flatnonzero(own & cover)
+    np.minimum.at(first, page_of_row[found], found)
+    title_row = first[page_of_row]
+    return np.where(title_row == np.iinfo(np.int64).max, np.nan,
+                    np.sign(rows - np.minimum(title_row, len(own))))
 
 
 @dataclass(slots=True)

@@ -25,7 +25,7 @@
  * The output is what Layout.finish() and content_score.with_content_scores give:
  * lines, cues (DomCues or None), and the element tree (line_blocks, parents, ends,
  * weights). Python is called back only where it is rare or cached: class_tokens()
- * once per class/id value, non-ASCII style and aria-hidden values, <select> labels,
+ * once per class/id/role/itemprop value, non-ASCII style and aria-hidden values, <select> labels,
  * DomCues(), and round() for top_share.
  */
 #define PY_SSIZE_T_CLEAN
@@ -508,7 +508,7 @@ static int lay_pre_text(lay_t *s, const unsigned char *p, size_t n, ctx_t ctx, c
 /* ---- attributes ---- */
 
 typedef struct { const unsigned char *v; size_t n; int present; } aval;
-typedef struct { aval cls, id, style, hidden, aria, alt, value, type, open; int any; } attrs_t;
+typedef struct { aval cls, id, role, itemprop, style, hidden, aria, alt, value, type, open; int any; } attrs_t;
 
 static inline void set_val(aval *a, const lx_attr *attr) {
     a->present = 1;
@@ -528,13 +528,18 @@ static void read_attrs(const lx_node *node, attrs_t *a) {
         switch (len) {
         case 2: if (IS("id")) set_val(&a->id, attr); break;
         case 3: if (IS("alt")) set_val(&a->alt, attr); break;
-        case 4: if (IS("type")) set_val(&a->type, attr); else if (IS("open")) set_val(&a->open, attr); break;
+        case 4:
+            if (IS("type")) set_val(&a->type, attr);
+            else if (IS("open")) set_val(&a->open, attr);
+            else if (IS("role")) set_val(&a->role, attr);
+            break;
         case 5:
             if (IS("class")) set_val(&a->cls, attr);
             else if (IS("style")) set_val(&a->style, attr);
             else if (IS("value")) set_val(&a->value, attr);
             break;
         case 6: if (IS("hidden")) set_val(&a->hidden, attr); break;
+        case 8: if (IS("itemprop")) set_val(&a->itemprop, attr); break;
         case 11: if (IS("aria-hidden")) set_val(&a->aria, attr); break;
         }
 #undef IS
@@ -782,6 +787,10 @@ static int do_walk(lay_t *s, py_lexbor_node *root) {
             }
             uint64_t tokens, more;
             if (value_tokens(&a.cls, &tokens) < 0 || value_tokens(&a.id, &more) < 0) goto done;
+            tokens |= more;
+            if (value_tokens(&a.role, &more) < 0) goto done;
+            tokens |= more;
+            if (value_tokens(&a.itemprop, &more) < 0) goto done;
             tokens |= more;
             if (tokens) weight = weight_of(tokens);
             context.tokens |= tokens;

@@ -29,7 +29,7 @@ the w3m renderings the model also trains on:
 Each line with visible text gets a `DomCues`: the share of its characters inside
 links, the innermost block element it came from with that element's depth, its
 heading level, which of `INSIDE_TAGS` enclose its text, and the `CLASS_TOKENS`
-found in the class and id attributes of those elements; after the walk,
+found in the class, id, role and itemprop attributes of those elements; after the walk,
 content_score.py adds where the line stands in the page's best content
 container. Blank lines, and lines holding only no-break spaces, get None.
 
@@ -64,6 +64,7 @@ from cleaner.readers.html.cwalk import walk_c
 from cleaner.readers.html.layout import MARKER, Layout
 from cleaner.readers.html.nesting import NESTING_CHECK_TAGS, cap_nesting
 from cleaner.readers.html.tags import BLOCK_TAGS, INSIDE_TAGS
+from cleaner.readers.html.title import page_title
 from cleaner.readers.html.vocabulary import CLASS_TOKENS, class_tokens
 from cleaner.readers.html.walk import walk
 from cleaner.sites import own_url
@@ -82,6 +83,7 @@ __all__ = [
     "format_cues",
     "read_html",
     "render_html",
+    "render_page",
     "render_tree",
 ]
 
@@ -128,24 +130,32 @@ def render_html(html: str | bytes, *, cues: bool = True
     """Lay out an HTML page as a text browser would: its lines, and one DomCues
     per line (None for blank lines; no list at all with `cues=False`). Bytes are
     decoded with `decode_bytes`."""
+    lines, line_cues, _ = render_page(html, cues=cues)
+    return lines, line_cues
+
+
+def render_page(html: str | bytes, *, cues: bool = True
+                ) -> tuple[list[str], list[DomCues | None] | None, str]:
+    """`render_html`, and the title the page gives itself (title.py; "" if none)."""
     if isinstance(html, bytes | bytearray):
         html, _ = decode_bytes(bytes(html), html=True)
     if html.count("<") > NESTING_CHECK_TAGS:
         html = cap_nesting(html)
-    lines, line_cues = _parse_and_render(html, cues)
+    lines, line_cues, title = _parse_and_render(html, cues)
     if not lines and _TITLE_START.search(html) and not _TITLE_END.search(html):
-        lines, line_cues = _parse_and_render(_TITLE_START.sub("", html), cues)
-    return lines, line_cues
+        lines, line_cues, title = _parse_and_render(_TITLE_START.sub("", html), cues)
+    return lines, line_cues, title
 
 
 def _parse_and_render(html: str, cues: bool = True
-                      ) -> tuple[list[str], list[DomCues | None] | None]:
+                      ) -> tuple[list[str], list[DomCues | None] | None, str]:
     tree = LexborHTMLParser(html)
     # The parser keeps the page as UTF-8: a byte search there is far cheaper than
     # a character search in every line.
     raw = tree.raw_html
     markers = not isinstance(raw, bytes) or _may_hold_markers(raw)
-    return render_tree(tree, markers=markers, cues=cues)
+    title = page_title(tree) if cues else ""
+    return (*render_tree(tree, markers=markers, cues=cues), title)
 
 
 def _may_hold_markers(raw: bytes) -> bool:
@@ -169,14 +179,16 @@ def read_html(data: bytes | str, *, id: str = "", source: str = "", url: str | N
             text, encoding = decode_bytes(bytes(data), html=True)
         else:
             text = data
-        lines, line_cues = render_html(text, cues=cues)
+        lines, line_cues, title = render_page(text, cues=cues)
     except Exception as error:  # one bad page must not stop a batch of millions
         if strict:
             raise PageError(f"cannot render HTML ({type(error).__name__}: {error})") from error
         log.warning("could not render HTML page %r: %s", id or source, error,
                     exc_info=log.isEnabledFor(logging.DEBUG))  # a traceback with --debug only
-        lines, line_cues = [], [] if cues else None
+        lines, line_cues, title = [], [] if cues else None, ""
     page = Page(lines=lines, id=id, source=source, url=url, kind="html", cues=line_cues)
+    if title:
+        page.meta["title"] = title
     if encoding:
         page.meta["encoding"] = encoding
     if url is None and (own := own_url(text)):

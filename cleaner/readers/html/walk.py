@@ -52,6 +52,8 @@ from cleaner.readers.html.tags import (
 )
 from cleaner.readers.html.vocabulary import class_tokens
 
+NAMING_ATTRIBUTES = ("id", "role", "itemprop")
+
 _EMPTY: frozenset[str] = frozenset()
 
 # What the walker needs to know about an element, by lexbor tag id:
@@ -243,11 +245,14 @@ def walk(root: LexborNode, out: Layout) -> None:
                 continue
             value = attrs.get("class")
             tokens = tokens_of(value) if value else empty
-            value = attrs.get("id")
-            if value:
-                more = tokens_of(value)
-                if more:
-                    tokens = tokens | more
+            # id, an ARIA role (role="navigation", "complementary") and a microdata
+            # property (itemprop="articleBody") name a part of the page as a class does.
+            for attribute in NAMING_ATTRIBUTES:
+                value = attrs.get(attribute)
+                if value:
+                    more = tokens_of(value)
+                    if more:
+                        tokens = tokens | more
             if tokens:
                 weight = weight_of(tokens)
             # A new context only for news: nested "comment" divs share one, and so

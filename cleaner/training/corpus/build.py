@@ -86,6 +86,7 @@ class LabelledLines:
     lines: list[str]
     labels: list[str | None]
     cues: list[DomCues | None] | None
+    title: str = ""  # the page's own title (readers/html/title.py), for HTML renderings
 
 
 def build_corpus(
@@ -199,7 +200,7 @@ def _label(
         aligned = align_lines(lines, gold)
         result.layout_kept = marked.exact
         result.validation = confusion(marked.labels, aligned.labels)
-        return LabelledLines(lines, marked.labels, marked.cues)
+        return LabelledLines(lines, marked.labels, marked.cues, _title(html, marked.cues))
     raw, cues = renderer.render(html)
     lines = tidy_lines(raw)
     aligned = align_lines(lines, gold)
@@ -209,7 +210,18 @@ def _label(
     if aligned.gold_matched < MIN_GOLD_COVERAGE * len(gold.tokens):
         raise DroppedPage(f"{aligned.gold_matched} of {len(gold.tokens)} gold words on the page")
     labels = [None if label == wcxb.POST else label for label in aligned.labels]
-    return LabelledLines(lines, labels, cues)
+    return LabelledLines(lines, labels, cues, _title(html, cues))
+
+
+def _title(html: str, cues: list | None) -> str:
+    """The page's own title where the rendering has DOM cues, as read_html gives it."""
+    if cues is None:
+        return ""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from cleaner.readers.html.title import page_title
+
+    return page_title(LexborHTMLParser(html))
 
 
 def write_page(out_dir: Path, record: PageRecord, renderer: str, page: LabelledLines) -> dict:
@@ -230,6 +242,8 @@ def write_label_files(folder: Path, record: PageRecord, renderer: str, page: Lab
     if record.dataset == WCXB:
         meta |= {"page_type": record.page_type or "",
                  **wcxb.gold_meta(wcxb.ground_truth(record.gold_path.read_bytes()))}
+    if page.title:
+        meta["title"] = page.title
     texts = {f"{record.id}.tsv": format_label_file(page.lines, page.labels, meta)}
     if page.cues is not None:
         texts[f"{record.id}.cues.json"] = cues_json(page.cues)
