@@ -102,3 +102,24 @@ def test_box_ids_as_sparse_as_a_huge_page_cost_what_the_lines_cost():
     box = stacked[:, -N_LABELS:]
     assert np.isnan(box[0]).all()
     np.testing.assert_allclose(box[1:], probs[[2, 1]])
+
+
+def test_ignored_columns_are_never_read_by_the_trees_nor_by_the_model_file(seed_gold):
+    from cleaner.features import HTML_PAGE_FEATURES, feature_names
+    from cleaner.model.predictor import predictor
+
+    X, pages = seed_gold.batch.X, seed_gold.batch.page_of_row
+    model = fit(seed_gold, ignore_features=HTML_PAGE_FEATURES)
+    ignored = [feature_names().index(name) for name in HTML_PAGE_FEATURES]
+    shuffled = X.copy()
+    shuffled[:, ignored] = np.random.default_rng(0).normal(size=(len(X), len(ignored)))
+    probs = model.predict_proba(X, page_of_row=pages)
+    np.testing.assert_array_equal(probs, model.predict_proba(shuffled, page_of_row=pages))
+    meta, arrays = model.export()  # its trees renumbered to read the full rows
+
+    def arrays_of(prefix):
+        return {name[len(prefix):]: a for name, a in arrays.items() if name.startswith(prefix)}
+
+    from_file = predictor(meta, arrays_of).predict_proba(shuffled, page_of_row=pages)
+    np.testing.assert_allclose(from_file, probs, atol=1e-6)
+    assert meta["first"]["n_features"] == X.shape[1]

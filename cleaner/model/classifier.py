@@ -21,6 +21,8 @@ retraining on a new site needs. Boosting stays available (`booster`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import ExtraTreesClassifier, HistGradientBoostingClassifier
@@ -67,6 +69,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         stack_offsets: tuple[int, ...] = (-3, -2, -1, 0, 1, 2, 3),
         stack_radius: int = 8,
         decision_weights: tuple[float, ...] | None = None,
+        ignore_features: tuple[str, ...] = (),
         n_jobs: int | None = None,
         random_state: int = 0,
     ):
@@ -85,6 +88,7 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         self.stack_offsets = stack_offsets
         self.stack_radius = stack_radius
         self.decision_weights = decision_weights
+        self.ignore_features = ignore_features
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -101,7 +105,9 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("boosted trees need lines of at least three labels")
         weight = self._weights(y, sample_weight)
         self.classes_ = np.arange(N_LABELS)
-        X = fill_missing(X)
+        self.n_columns_ = X.shape[1]
+        self.keep_ = self._kept_columns(X.shape[1])
+        X = self._seen(fill_missing(X))
         self.first_ = self._booster().fit(X[labelled], y[labelled], sample_weight=weight[labelled])
         first_probs = self._out_of_fold(X, y, groups, weight)
         stacked = self.stack_features(first_probs, page_of_row, copy_of_row, box_of_row)
@@ -124,11 +130,28 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         X = np.asarray(X, dtype=np.float32)
         if len(X) == 0:
             return np.zeros((0, N_LABELS)), np.zeros((0, N_LABELS))
-        X = fill_missing(X)
+        X = self._seen(fill_missing(X))
         first = self._full_proba(self.first_, X)
         stacked = self.stack_features(first, np.asarray(page_of_row), copy_of_row, box_of_row)
         return first, second_pass(first, X, stacked,
                                   lambda X2: self._full_proba(self.second_, X2), gate)
+
+    def _kept_columns(self, n_columns: int) -> np.ndarray | None:
+        """The columns the trees read: all (None) but `ignore_features`, named as
+        cleaner.features names them."""
+        if not self.ignore_features:
+            return None
+        from cleaner.features import feature_names
+
+        names = feature_names()
+        if len(names) != n_columns:
+            raise ValueError(f"ignore_features needs the {len(names)} feature columns, "
+                             f"not {n_columns}")
+        return np.array([i for i, name in enumerate(names) if name not in self.ignore_features])
+
+    def _seen(self, X: np.ndarray) -> np.ndarray:
+        keep = getattr(self, "keep_", None)
+        return X if keep is None else X[:, keep]
 
     def _weighted(self, probs: np.ndarray) -> np.ndarray:
         """Shift the decision toward rare labels: probabilities times per-label weights.
@@ -146,6 +169,10 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
     def export(self, prefix: str = "") -> tuple[dict, dict[str, np.ndarray]]:
         """The fitted model as a model file holds it (predictor.py's "two-pass")."""
         first, second = export_ensemble(self.first_), export_ensemble(self.second_)
+        keep = getattr(self, "keep_", None)
+        if keep is not None:  # the model file's trees read full rows, ignored columns and all
+            first = renumbered(first, keep, self.n_columns_)
+            second = renumbered(second, keep, self.n_columns_)
         params = {"stack_offsets": [int(o) for o in self.stack_offsets],
                   "stack_radius": int(self.stack_radius), "gate": self.gate,
                   "decision_weights": None if self.decision_weights is None
@@ -217,6 +244,15 @@ class LineClassifier(ClassifierMixin, BaseEstimator):
         """Pass-one probabilities around each row (see stacking.stack_features)."""
         return stack_features(probs, page_of_row, copy_of_row, box_of_row,
                               offsets=self.stack_offsets, radius=self.stack_radius)
+
+
+def renumbered(ensemble: Ensemble, keep: np.ndarray, n_columns: int) -> Ensemble:
+    """Trees fitted on the `keep` columns of rows of `n_columns` (and, in pass two,
+    the stacked columns after them), made to read the full rows."""
+    n_stacked = ensemble.n_features - len(keep)
+    where = np.concatenate([keep, n_columns + np.arange(n_stacked)]).astype(np.int16)
+    return replace(ensemble, feature=where[ensemble.feature.astype(np.intp)],
+                   n_features=n_columns + n_stacked)
 
 
 def export_ensemble(estimator) -> Ensemble:
