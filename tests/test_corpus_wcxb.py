@@ -115,3 +115,36 @@ def test_build_wcxb_pages(records: dict, tmp_path: Path) -> None:
         for kind, n in group["threads"].items():
             threads[kind] = threads.get(kind, 0) + n
     assert threads == {"cut": 1, "untold": 1}
+
+
+class _FromLabels:
+    """An 'estimator' that predicts the label files' own labels (nav where none), or
+    `every` label for every line."""
+
+    def __init__(self, files, every=None):
+        from cleaner.labels import LABELS
+
+        self.rows = [LABELS.index(every or label or "nav") for f in files
+                     for line, label in zip(f.lines, f.labels, strict=True) if line.strip()]
+
+    def predict_proba(self, X, **_):
+        import numpy as np
+
+        return np.eye(4)[self.rows]
+
+
+@needs_wcxb
+@needs_w3m
+def test_word_f1_scores_the_kept_lines_against_wcxbs_own_main_text(records, tmp_path):
+    from cleaner.training.wcxb_scores import word_f1_by_type
+
+    chosen = [records[i] for i in (ARTICLE, THREAD)]
+    build_records(chosen, tmp_path, renderers=["w3m"])
+    files = [read_label_file(tmp_path / WCXB / "w3m" / r.split / f"{r.id}.tsv") for r in chosen]
+    aligned = word_f1_by_type(_FromLabels(files), files, DATASETS)
+    assert set(aligned) == {"article", "forum", "forum+comment", "all"}
+    assert aligned["article"] > 0.95  # the aligned gold lines hold the main text's words
+    assert aligned["forum"] < aligned["forum+comment"] > 0.9  # replies are comment lines
+    every_line = word_f1_by_type(_FromLabels(files, every="body"), files, DATASETS)
+    assert every_line["article"] < aligned["article"]  # the menus' words cost precision
+    assert word_f1_by_type(_FromLabels(files, every="nav"), files, DATASETS)["all"] == 0.0

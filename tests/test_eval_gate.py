@@ -21,15 +21,19 @@ from cleaner.model.files import load_model
 from cleaner.readers.decode import decode_bytes
 from cleaner.training.labelfile import read_label_file
 from cleaner.training.train import evaluate, load_label_files
+from cleaner.training.wcxb_scores import word_f1_by_type
 
 FLOORS = json.loads((Path(__file__).parent / "eval_floors.json").read_text())["gates"]
 FORUM_SEED = "003_106c6ee7f5bce682"
 
 
-# What the gate builds: l3s-gn1 in both renderings; dragnet's HTML (its comment gold
-# is the comment figure); readability's and cleaneval's HTML (body only).
-GATE_PARTS = ((("l3s-gn1",), ("w3m", "cleaner")), (("dragnet",), ("cleaner",)),
+# What the gate builds: l3s-gn1 and wcxb in both renderings; dragnet's HTML (its
+# comment gold is the comment figure); readability's and cleaneval's HTML (body only).
+GATE_PARTS = ((("l3s-gn1", "wcxb"), ("w3m", "cleaner")), (("dragnet",), ("cleaner",)),
               (("readability", "cleaneval"), ("cleaner",)))
+# wcxb's figures also hold its own word F1 against the gold main text, by page type
+# (cleaner/training/wcxb_scores.py), under "word_f1".
+WCXB = "wcxb/"
 CACHE = REPO / "data" / "build" / "gate"
 
 
@@ -48,14 +52,17 @@ def scored(gate: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def figures(corpus, seeds_dir):
+def figures(corpus, seeds_dir, datasets_dir):
     model = load_model()
     results = {}
     for gate in FLOORS:
         if gate["data"] != "seeds" and scored(gate) not in results:
-            results[scored(gate)] = evaluate(model.estimator,
-                                             load_label_files([corpus / gate["data"]]),
-                                             site_stats=gate.get("site_stats", False))
+            files = load_label_files([corpus / gate["data"]])
+            site_stats = gate.get("site_stats", False)
+            results[scored(gate)] = evaluate(model.estimator, files, site_stats=site_stats)
+            if gate["data"].startswith(WCXB):
+                results[scored(gate)]["word_f1"] = word_f1_by_type(
+                    model.estimator, files, datasets_dir, site_stats=site_stats)
     results["seeds"] = evaluate(model.estimator, load_label_files([seeds_dir / "labeled"]))
     results["seeds"]["seed_003_comment_lines_kept"] = forum_comment_lines_kept(seeds_dir)
     return results
@@ -97,4 +104,5 @@ def test_card_figures_are_reproduced(corpus, figures):
         compared.append(data)
     assert sorted(compared) == ["cleaneval/cleaner/heldout", "dragnet/cleaner/heldout",
                                 "l3s-gn1/cleaner/heldout", "l3s-gn1/w3m/heldout",
-                                "readability/cleaner/heldout"]
+                                "readability/cleaner/heldout", "wcxb/cleaner/heldout",
+                                "wcxb/w3m/heldout"]

@@ -28,6 +28,8 @@ from cleaner.training.metrics import leak_share, line_report, match_text, text_s
 
 log = logging.getLogger(__name__)
 MEDIA_CUE = feature_names().index("cue_media")
+# Lines inside an element named as reader comments (class, id, role, itemprop).
+COMMENT_BOXES = [feature_names().index(name) for name in ("dom_cls_comment", "dom_cls_reply")]
 ALL_GOLD = frozenset(LABELS)
 
 
@@ -97,6 +99,7 @@ def labelled_batch(
     weight: float = 1.0,
     min_partial_body_chars: int = 0,
     untarget_partial_captions: bool = False,
+    untarget_partial_comments: bool = False,
 ) -> LabelledBatch:
     """Feature rows and targets for label files.
 
@@ -104,7 +107,9 @@ def labelled_batch(
     pages (partial gold) keep bylines, datelines and photo captions that
     LABELING.md calls nav; in such files, body lines shorter than
     `min_partial_body_chars`, and (if asked) body lines with photo or credit
-    cues, carry no target.
+    cues, carry no target; and (if asked) so do lines the gold leaves out inside
+    an element named as comments or replies: a gold main text without the reader
+    comments does not make them nav.
     """
     pages = [page_of(f) for f in files]
     batch = batch_features(pages)
@@ -125,6 +130,9 @@ def labelled_batch(
                 doubtful |= batch.X[rows, MEDIA_CUE] > 0
             targets = y[rows]  # a view: rows is a slice
             targets[doubtful & (targets == LABEL_INDEX["body"])] = UNLABELLED
+            if untarget_partial_comments:
+                in_comments = np.nan_to_num(batch.X[rows][:, COMMENT_BOXES]).max(axis=1) > 0
+                targets[in_comments & (targets == LABEL_INDEX["nav"])] = UNLABELLED
         sites[rows] = site_of(labelled)
     return LabelledBatch(files=files, pages=pages, batch=batch, y=y,
                          groups=sites.astype(str), weight=weights)
@@ -223,7 +231,7 @@ def evaluate(estimator, files: list[LabelledPage], *, site_stats: bool = False) 
                                     copy_of_row=data.batch.copy_of_row,
                                     box_of_row=data.batch.box_of_row)
     if site_stats:
-        probs = _without_site_templates(data, probs)
+        probs = without_site_templates(data, probs)
     return score_probabilities(data, probs)
 
 
@@ -234,7 +242,7 @@ def evaluate_models(models: list[str], files: list[LabelledPage], *,
             for name in dict.fromkeys(models)}
 
 
-def _without_site_templates(data: LabelledBatch, probs: np.ndarray) -> np.ndarray:
+def without_site_templates(data: LabelledBatch, probs: np.ndarray) -> np.ndarray:
     from cleaner.site_stats import SiteStats, without_template_body
 
     templates = SiteStats.of(data.pages).templates()
