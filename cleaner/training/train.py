@@ -226,13 +226,21 @@ def evaluate(estimator, files: list[LabelledPage], *, site_stats: bool = False) 
     lines that recur on the pages of a site (its URL or labelled host, else its
     folder) are barred from body (cleaner/site_stats.py).
     """
+    data, probs = predicted(estimator, files, site_stats=site_stats)
+    return score_probabilities(data, probs)
+
+
+def predicted(estimator, files: list[LabelledPage], *, site_stats: bool = False
+              ) -> tuple[LabelledBatch, np.ndarray]:
+    """The label files' rows and the estimator's probabilities for them (with
+    `site_stats`, as one batch that bars a site's recurring lines from body)."""
     data = labelled_batch(files)
     probs = estimator.predict_proba(data.batch.X, page_of_row=data.batch.page_of_row,
                                     copy_of_row=data.batch.copy_of_row,
                                     box_of_row=data.batch.box_of_row)
     if site_stats:
         probs = without_site_templates(data, probs)
-    return score_probabilities(data, probs)
+    return data, probs
 
 
 def evaluate_models(models: list[str], files: list[LabelledPage], *,

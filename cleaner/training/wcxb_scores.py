@@ -22,7 +22,7 @@ from cleaner.labels import LABELS
 from cleaner.training.corpus import wcxb
 from cleaner.training.labelfile import LabelledPage
 from cleaner.training.metrics import word_match
-from cleaner.training.train import labelled_batch, without_site_templates
+from cleaner.training.train import predicted
 
 BODY = LABELS.index("body")
 COMMENT = LABELS.index("comment")
@@ -37,17 +37,12 @@ def gold_text(datasets_dir: Path, labelled: LabelledPage) -> str:
 def word_f1_by_type(estimator, files: list[LabelledPage], datasets_dir: Path, *,
                     site_stats: bool = False) -> dict[str, float]:
     """Mean word F1 of the kept body text per page type, and over all pages."""
-    data = labelled_batch(files)
-    probs = estimator.predict_proba(data.batch.X, page_of_row=data.batch.page_of_row,
-                                    copy_of_row=data.batch.copy_of_row,
-                                    box_of_row=data.batch.box_of_row)
-    if site_stats:
-        probs = without_site_templates(data, probs)
-    predicted = probs.argmax(axis=1)
+    data, probs = predicted(estimator, files, site_stats=site_stats)
+    labels_of_rows = probs.argmax(axis=1)
     scores: dict[str, list[float]] = {}
     for page, labelled in enumerate(files):
         rows = data.batch.rows_of(page)
-        lines, labels = data.batch.line_of_row[rows], predicted[rows]
+        lines, labels = data.batch.line_of_row[rows], labels_of_rows[rows]
         gold = gold_text(datasets_dir, labelled)
         page_type = labelled.meta.get("page_type") or "?"
         body = "\n".join(labelled.lines[i] for i, y in zip(lines, labels, strict=True)
