@@ -98,7 +98,7 @@ def token_features(texts: list[str], lowered: str, page_of_row: np.ndarray,
     out = {"stop_share": stop / safe, "n_stop": stop, "common_share": common / safe}
     out.update({f"cue_{name}": cues[i] for i, name in enumerate(CUE_NAMES)})
     out.update(title_columns(tokens, n_tokens, titles or [""] * (len(page_starts) - 1),
-                             page_of_row, page_starts))
+                             page_of_row))
     return out
 
 
@@ -111,7 +111,7 @@ TITLE_NAMES = ("title_in_line", "line_in_title", "after_title")
 
 
 def title_columns(tokens: _Tokens, n_tokens: np.ndarray, titles: list[str],
-                  page_of_row: np.ndarray, page_starts: np.ndarray) -> dict[str, np.ndarray]:
+                  page_of_row: np.ndarray) -> dict[str, np.ndarray]:
     """Per line: the share of its page's title words it holds, the share of its words
     that are the title's, and whether it comes after the page's first title line
     (-1 before, 0 on it, 1 after). NaN on pages without a title (text dumps)."""
