@@ -317,6 +317,29 @@ def test_hidden_elements_are_skipped():
     assert lines_of(page) == ["Visible", "", "Aria shown", "Display block", "Open dialog"]
 
 
+# A page streamed by React's server renderer (Next.js app router): the article comes
+# last, hidden, with the script that moves it into its placeholder.
+STREAMED = """<body><header><a href="/">Home</a></header>
+  <main><!--$?--><template id="B:0"></template><div>Loading article...</div><!--/$--></main>
+  <footer>Privacy</footer>
+  <div hidden id="S:0"><article><h1>Rates hold</h1><p>The bank kept rates.</p>
+    <template id="P:1"></template></article></div>
+  <script>$RC("B:0","S:0")</script>
+  <div hidden id="S:1"><p>A late paragraph.</p></div><script>$RS("S:1","P:1")</script>
+  <div hidden id="S:7"><p>A part with no placeholder.</p></div></body>"""
+
+
+def test_streamed_parts_are_moved_into_their_placeholders():
+    assert lines_of(STREAMED) == ["Home", "", "Rates hold", "", "The bank kept rates.", "",
+                                  "A late paragraph.", "", "Privacy", "",
+                                  "A part with no placeholder."]
+
+
+def test_a_hidden_part_without_react_markup_stays_hidden():
+    page = '<body><p>Text</p><div hidden id="Sidebar"><p>hidden</p></div></body>'
+    assert lines_of(page) == ["Text"]
+
+
 def test_empty_and_garbage_input():
     assert render_html("") == ([], [])
     assert render_html(b"") == ([], [])

@@ -63,6 +63,7 @@ from cleaner.readers.html.cwalk import AVAILABLE as _COMPILED
 from cleaner.readers.html.cwalk import walk_c
 from cleaner.readers.html.layout import MARKER, Layout
 from cleaner.readers.html.nesting import NESTING_CHECK_TAGS, cap_nesting
+from cleaner.readers.html.streamed import resolve_streamed
 from cleaner.readers.html.tags import BLOCK_TAGS, INSIDE_TAGS
 from cleaner.readers.html.title import page_title
 from cleaner.readers.html.vocabulary import CLASS_TOKENS, class_tokens
@@ -150,6 +151,7 @@ def render_page(html: str | bytes, *, cues: bool = True
 def _parse_and_render(html: str, cues: bool = True
                       ) -> tuple[list[str], list[DomCues | None] | None, str]:
     tree = LexborHTMLParser(html)
+    resolve_streamed(tree)
     # The parser keeps the page as UTF-8: a byte search there is far cheaper than
     # a character search in every line.
     raw = tree.raw_html
