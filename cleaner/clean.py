@@ -19,6 +19,7 @@ import numpy as np
 from cleaner.batched import batched
 from cleaner.document import Page, Result
 from cleaner.features import batch_features
+from cleaner.headline import one_headline
 from cleaner.labels import DEFAULT_KEEP, join_kept, line_labels
 from cleaner.model.files import LoadedModel, ModelError, load_model
 from cleaner.readers.pages import page_from_bytes, page_from_text
@@ -144,9 +145,11 @@ def _page_lines(item: Page | Result) -> int:
 def labelled_result(page: Page, probs: np.ndarray, keep: frozenset[str],
                     templates: Templates | None = None) -> Result:
     """Attach a label and probability to every text line and join the kept ones; with
-    `templates`, the page's site template lines are barred from body first."""
+    `templates`, the page's site template lines are barred from body first; a dump's
+    headline is kept once (headline.py)."""
     if templates:
         probs = without_template_body(page, probs, templates)
+    probs = one_headline(page, probs)
     labels, ps = line_labels(len(page.lines), page.content_indices(), probs,
                              PROBABILITY_DIGITS)
     return Result(id=page.id, source=page.source, url=page.url, kind=page.kind,

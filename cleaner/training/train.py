@@ -19,6 +19,7 @@ import numpy as np
 
 from cleaner.document import DomCues, Page
 from cleaner.features import LineBatch, batch_features, feature_names
+from cleaner.headline import one_headline
 from cleaner.labels import LABEL_INDEX, LABELS, join_kept, line_labels
 from cleaner.model.classifier import UNLABELLED, LineClassifier
 from cleaner.model.files import load_model
@@ -240,7 +241,16 @@ def predicted(estimator, files: list[LabelledPage], *, site_stats: bool = False
                                     box_of_row=data.batch.box_of_row)
     if site_stats:
         probs = without_site_templates(data, probs)
-    return data, probs
+    return data, with_one_headline(data, probs)
+
+
+def with_one_headline(data: LabelledBatch, probs: np.ndarray) -> np.ndarray:
+    """What `cleaner clean` does after the model: each dump's headline kept once."""
+    probs = probs.copy()
+    for index, page in enumerate(data.pages):
+        rows = data.batch.rows_of(index)
+        probs[rows] = one_headline(page, probs[rows])
+    return probs
 
 
 def evaluate_models(models: list[str], files: list[LabelledPage], *,
