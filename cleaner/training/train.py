@@ -110,7 +110,8 @@ def labelled_batch(
     `min_partial_body_chars`, and (if asked) body lines with photo or credit
     cues, carry no target; and (if asked) so do lines the gold leaves out inside
     an element named as comments or replies: a gold main text without the reader
-    comments does not make them nav.
+    comments does not make them nav. (Where the gold gives the comments, as a
+    forum thread's does, the rest of a comment box is nav: names, dates, buttons.)
     """
     pages = [page_of(f) for f in files]
     batch = batch_features(pages)
@@ -131,7 +132,7 @@ def labelled_batch(
                 doubtful |= batch.X[rows, MEDIA_CUE] > 0
             targets = y[rows]  # a view: rows is a slice
             targets[doubtful & (targets == LABEL_INDEX["body"])] = UNLABELLED
-            if untarget_partial_comments:
+            if untarget_partial_comments and "comment" not in gold:
                 in_comments = np.nan_to_num(batch.X[rows][:, COMMENT_BOXES]).max(axis=1) > 0
                 targets[in_comments & (targets == LABEL_INDEX["nav"])] = UNLABELLED
         sites[rows] = site_of(labelled)
