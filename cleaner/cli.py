@@ -20,7 +20,7 @@ from typing import Annotated
 
 import typer
 
-from cleaner import __version__
+from cleaner import __version__, interrupts
 from cleaner.batch import BatchOptions, run
 from cleaner.batch.options import CHUNK_PAGES, DEFAULT_PAGE_TIMEOUT
 from cleaner.batch.runner import journal_path
@@ -36,7 +36,7 @@ from cleaner.readers.sources import InputError, read_one
 from cleaner.show import detailed_view, lines_view
 
 EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE = 0, 1, 2
-EXIT_INTERRUPTED = 130  # what shells report for a command stopped by Ctrl-C
+EXIT_INTERRUPTED = interrupts.EXIT_INTERRUPTED  # what shells report after Ctrl-C
 EXIT_BROKEN_PIPE = 141  # what shells report for a command whose reader went away (| head)
 
 app = typer.Typer(
@@ -232,9 +232,13 @@ def _quiet_broken_pipe() -> typer.Exit:
 
 
 def run_app() -> None:
-    """Entry point: Typer, with one clean line instead of a traceback on unexpected errors."""
+    """Entry point: Typer, with one clean line instead of a traceback on unexpected
+    errors, and Ctrl-C at any moment an exit with status 130 (cleaner/interrupts.py)."""
     try:
-        app(standalone_mode=True)
+        with interrupts.interruptible():
+            app(standalone_mode=True)
+    except KeyboardInterrupt:  # before the command runs (Typer builds it): nothing to say
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as error:  # pragma: no cover - last line of defence
         if state["debug"]:
             traceback.print_exc()
