@@ -24,7 +24,7 @@ from cleaner.batch import faults as fault_seam
 from cleaner.batch.journal import Checkpoint, Journal, fingerprint, resume
 from cleaner.batch.options import CHUNK_PAGES, BatchOptions
 from cleaner.batch.progress import Progress
-from cleaner.batch.sinks import Outcome, Sink, open_sink
+from cleaner.batch.sinks import Outcome, OutputError, Sink, open_sink
 from cleaner.batch.site_pass import collect, outcomes_after
 from cleaner.batch.summary import Summary
 from cleaner.batch.workers import (
@@ -36,7 +36,15 @@ from cleaner.batch.workers import (
 )
 from cleaner.clean import Cleaner
 from cleaner.model.files import ModelError, verified_model_dir
-from cleaner.readers.sources import STDIN, InputOptions, Source, check_inputs, iter_sources
+from cleaner.readers.sources import (
+    STDIN,
+    InputOptions,
+    Source,
+    check_found,
+    check_inputs,
+    container_kind,
+    iter_sources,
+)
 
 __all__ = ["BatchOptions", "Summary", "run"]
 
@@ -55,9 +63,10 @@ def run(inputs: Sequence[str | os.PathLike], output: str | os.PathLike | None = 
     model_dir, model_sha = verified_model_dir(options.model)
     site_models = _site_models(options.models)
     faults = options.faults or fault_seam.active
-    sink = open_sink(out, options.format, options.lines, faults)
+    sink = open_sink(out, options.format, options.lines, faults, one_page=_one_page(inputs))
     reading = InputOptions(globs=options.globs, fields=options.fields,
                            exclude=_own_output(sink, out), max_bytes=options.max_bytes)
+    check_found(inputs, reading)
     settings = _settings(options, str(model_dir), sink, faults)
     with_site_stats = options.site_stats and STDIN not in inputs  # stdin cannot be read twice
     journal, resumed, pending = _resume_point(
@@ -136,11 +145,23 @@ def _own_output(sink: Sink, output: Path | None) -> frozenset[str]:
     return frozenset(os.path.abspath(path) for path in paths)
 
 
+def _one_page(inputs: list[str]) -> bool:
+    """Whether the inputs are a single page: one page file, or standard input."""
+    if len(inputs) != 1:
+        return False
+    path = Path(inputs[0])
+    return inputs[0] == STDIN or (not path.is_dir() and container_kind(path.name) is None)
+
+
 def journal_path(output: str | os.PathLike | None, output_format: str) -> Path | None:
-    """Where a run to `output` keeps its journal (None for stdout): a rerun resumes from it."""
+    """Where a run to `output` keeps its journal (None for stdout or a single file,
+    which it writes at once): a rerun resumes from it."""
     if output is None:
         return None
-    return open_sink(Path(output), output_format, lines=False).journal_path
+    try:
+        return open_sink(Path(output), output_format, lines=False, one_page=True).journal_path
+    except OutputError:  # an output no run could write: no journal either
+        return None
 
 
 def clean_sources(sources: Iterable[Source], sink: Sink, settings: Settings, *, jobs: int = 1,
