@@ -5,7 +5,11 @@ Ctrl-C is in test_interrupts.py; compressed WARC bodies in test_containers.py.
 
 from __future__ import annotations
 
-from conftest import invoke
+import re
+
+from conftest import invoke, seed_copies
+
+from cleaner.batch import faults
 
 # --- nothing to clean ----------------------------------------------------------------------
 
@@ -95,3 +99,29 @@ def test_pages_on_stdout_are_separated_by_a_form_feed_line(seed_files, tmp_path)
     assert parts == [invoke("clean", seed_files[0]).stdout, "",
                      invoke("clean", seed_files[2]).stdout, invoke("clean", seed_files[3]).stdout]
     assert "\f" not in invoke("clean", seed_files[0]).stdout  # one page: no separator
+
+
+# --- the summary and the progress bar --------------------------------------------------------
+
+def test_the_summary_counts_in_words(seed_files, tmp_path):
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(bytes(range(256)) * 16)
+    result = invoke("clean", seed_files[0], broken, "-o", tmp_path / "out")
+    assert result.stderr.splitlines()[-1].startswith("cleaner: 2 pages, 1 error, ")
+    result = invoke("clean", seed_files[0], "-o", tmp_path / "one")
+    assert result.stderr.startswith("cleaner: 1 page, 0 errors, ")
+
+
+def test_the_progress_bar_shows_the_total_and_the_time_left(seed_files, tmp_path,
+                                                            monkeypatch):
+    folder = seed_copies(seed_files, tmp_path / "pages", 40)  # and one broken page: 41
+    # A slow page keeps the run going past the bar's first refreshes.
+    monkeypatch.setattr(faults, "active", faults.Faults(slow={"003_003_106c6ee7f5bce682": 1.2}))
+    result = invoke("clean", folder, "-o", tmp_path / "out", "--progress", "--jobs", 1,
+                    "--chunk", 5, "--page-timeout", 0, "--no-site-stats")
+    assert result.exit_code == 1
+    frames = [frame for frame in re.split(r"[\r\n]", result.stderr) if "pages" in frame]
+    during = [frame for frame in frames[:-2] if re.search(r"\b\d+/41 \[", frame)]
+    assert during, frames  # before the end: done/total
+    assert re.search(r"\d+%\|.*\| \d+/41 \[\d\d:\d\d<\d\d:\d\d", during[-1])  # ... and ETA
+    assert "41/41" in result.stderr and "errors=1" in result.stderr
