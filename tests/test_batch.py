@@ -67,5 +67,5 @@ def test_a_run_that_cannot_start_says_why_before_any_work(seed_files, tmp_path):
     with pytest.raises(OutputError, match="a file takes the text of one page"):
         run(seed_files[:2], tmp_path / "a-file")
     assert (tmp_path / "a-file").read_text() == "x"
-    with pytest.raises(ValueError, match="expected one of text, jsonl"):
+    with pytest.raises(ValueError, match="expected one of: text, jsonl"):
         BatchOptions(format="xml")

@@ -5,11 +5,66 @@ Ctrl-C is in test_interrupts.py; compressed WARC bodies in test_containers.py.
 
 from __future__ import annotations
 
+import json
+import os
+import pty
 import re
+import subprocess
+import sys
 
-from conftest import invoke, seed_copies
+import pytest
+from conftest import REPO, invoke, seed_copies
 
-from cleaner.batch import faults
+from cleaner.batch import faults, options
+from cleaner.cli import app, command_example
+
+EXAMPLE_PAGE = REPO / "examples" / "article.html"
+ANSI = "\x1b["
+
+
+# --- show --color always|never|auto ------------------------------------------------------
+
+def test_show_colours_a_pipe_when_told_always(seed_files):
+    always = invoke("show", seed_files[0], "--color", "always")
+    assert always.exit_code == 0
+    assert ANSI in always.stdout  # `cleaner show PAGE --color always | less -R`
+    for plain in (["--color", "never"], ["--color", "auto"], ["--no-color"], []):
+        result = invoke("show", seed_files[0], *plain)
+        assert result.exit_code == 0 and ANSI not in result.stdout, plain
+        assert re.sub(r"\x1b\[[0-9;]*m", "", always.stdout) == result.stdout
+
+
+def test_show_colour_auto_is_on_for_a_terminal_only(seed_files):
+    """auto, as ls and grep: colour on a terminal (a pseudo-terminal here), none on a pipe."""
+    command = [sys.executable, "-m", "cleaner", "show", str(seed_files[0])]
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    leader, follower = pty.openpty()
+    done = subprocess.Popen(command, stdout=follower, stderr=subprocess.PIPE, env=env)
+    os.close(follower)
+    on_terminal = b""
+    while True:
+        try:
+            piece = os.read(leader, 65536)
+        except OSError:  # the terminal's other end is closed: the command is done
+            break
+        if not piece:
+            break
+        on_terminal += piece
+    os.close(leader)
+    assert done.wait(timeout=120) == 0
+    piped = subprocess.run(command, capture_output=True, env=env, timeout=120)
+    assert ANSI.encode() in on_terminal
+    assert piped.returncode == 0 and ANSI.encode() not in piped.stdout
+    never = subprocess.run(command + ["--color", "never"], capture_output=True, env=env,
+                           timeout=120)
+    assert ANSI.encode() not in never.stdout
+
+
+def test_show_refuses_an_unknown_colour_mode(seed_files):
+    result = invoke("show", seed_files[0], "--color", "sometimes")
+    assert result.exit_code == 2
+    assert "'sometimes': expected one of: always, never, auto" in result.stderr
+
 
 # --- nothing to clean ----------------------------------------------------------------------
 
@@ -87,6 +142,28 @@ def test_a_page_that_fails_leaves_no_output_file(tmp_path):
     assert not (tmp_path / "out.txt").exists()
 
 
+# --- options that did nothing: --lines without JSONL, show given a folder ----------------
+
+def test_lines_without_jsonl_says_it_is_ignored(seed_files):
+    plain = invoke("clean", seed_files[0])
+    result = invoke("clean", seed_files[0], "--lines")
+    assert result.exit_code == 0 and result.stdout == plain.stdout
+    assert result.stderr == ("cleaner: --lines adds every line to JSONL records: text output "
+                             "has none, so it is ignored (add --format jsonl)\n")
+    assert invoke("clean", seed_files[0], "--lines", "--format", "jsonl").stderr == ""
+
+
+def test_show_and_lines_given_a_folder_say_which_page_they_print(seeds_dir, seed_files):
+    first = seed_files[0]
+    for command, doing in (("show", "showing"), ("lines", "printing")):
+        folder = invoke(command, seeds_dir, "--format", "jsonl")
+        page = invoke(command, first, "--format", "jsonl")
+        assert folder.exit_code == 0 and folder.stdout == page.stdout
+        assert (f"cleaner: {seeds_dir} holds several pages: {doing} the first, {first} "
+                f"(cleaner clean {seeds_dir} cleans them all)\n") in folder.stderr
+        assert "holds several pages" not in page.stderr
+
+
 # --- several pages on stdout: a form feed line between them --------------------------------
 
 def test_pages_on_stdout_are_separated_by_a_form_feed_line(seed_files, tmp_path):
@@ -99,6 +176,74 @@ def test_pages_on_stdout_are_separated_by_a_form_feed_line(seed_files, tmp_path)
     assert parts == [invoke("clean", seed_files[0]).stdout, "",
                      invoke("clean", seed_files[2]).stdout, invoke("clean", seed_files[3]).stdout]
     assert "\f" not in invoke("clean", seed_files[0]).stdout  # one page: no separator
+    assert "form feed" in invoke("clean", "--help").stdout
+
+
+# --- help: examples, option types as words, the format's choices ---------------------------
+
+def test_top_level_help_lists_every_command_with_its_example():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    commands = [c.name or c.callback.__name__ for c in app.registered_commands]
+    help_text = result.stdout.split("Commands:")[1]
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        example = command_example(app_command(name))
+        assert example and example.startswith(f"cleaner {name} "), name
+        assert re.search(rf"^  {name} ", help_text, re.M), name
+        assert f"$ {example}\n" in help_text, name
+    assert len(commands) >= 6
+
+
+def app_command(name: str):
+    import typer.main
+
+    return typer.main.get_command(app).commands[name]
+
+
+@pytest.mark.parametrize("command", ["clean", "show", "lines", "label", "train", "eval"])
+def test_option_types_read_as_words(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    usage = result.stdout.splitlines()[0]
+    assert "{" not in usage and re.search(r"\[OPTIONS\] (PATH\.\.\.|PAGE)$", usage), usage
+    for line in result.stdout.splitlines():
+        assert not re.search(r"<\w|\{\w|list\[|int range|float range", line), line
+
+
+def test_an_unknown_format_lists_the_formats_of_the_one_tuple(seed_files, monkeypatch):
+    result = invoke("clean", seed_files[0], "--format", "xml")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--format': 'xml': expected one of: text, jsonl")
+    # The message is made from batch/options.py's FORMATS: a format added there is listed.
+    monkeypatch.setattr(options, "FORMATS", (*options.FORMATS, "markdown"))
+    result = invoke("clean", seed_files[0], "--format", "xml")
+    assert result.stderr.splitlines()[-1].endswith("expected one of: text, jsonl, markdown")
+    assert "pydantic" not in result.stderr.lower()
+
+
+def test_every_command_has_machine_readable_output(seeds_dir, seed_files, tmp_path):
+    first = seed_files[0]
+    shown = [json.loads(line) for line in invoke("show", first, "--format", "jsonl").stdout
+             .splitlines()]
+    assert len(shown) == len(first.read_text().split("\n"))
+    assert set(shown[0]) == {"text", "label", "p", "runner_up", "runner_up_p"}
+    listed = [json.loads(line) for line in
+              invoke("lines", EXAMPLE_PAGE, "--cues", "--format", "jsonl").stdout.splitlines()]
+    assert listed and all(set(r) == {"text", "cues"} for r in listed)
+    assert any(r["cues"] and r["cues"]["tag"] == "h1" for r in listed)
+    labelled = invoke("label", first, "-o", tmp_path / "labels", "--format", "jsonl")
+    (record,) = [json.loads(line) for line in labelled.stdout.splitlines()]
+    assert record["source"] == str(first) and record["target"].endswith(".tsv")
+    trained = invoke("train", seeds_dir / "labeled", "-o", tmp_path / "model", "--format", "json")
+    assert trained.exit_code == 0
+    assert json.loads(trained.stdout)["training_data"]["pages"] == 5
+    scored = invoke("eval", seeds_dir / "labeled", "--format", "json")
+    assert json.loads(scored.stdout)["labels"]["body"]["f1"] > 0
+    assert invoke("eval", seeds_dir / "labeled", "--json").stdout == scored.stdout  # old name
+    assert "--json" not in invoke("eval", "--help").stdout
+    assert invoke("eval", seeds_dir / "labeled", "--format", "jsonl").exit_code == 2
 
 
 # --- the summary and the progress bar --------------------------------------------------------
