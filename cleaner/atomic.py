@@ -6,6 +6,7 @@ never a half-written file, even if the process is killed mid-write.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import itertools
 import os
@@ -102,7 +103,7 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO]:
                 yield handle
             os.replace(temp, path)
         except BaseException:
-            os.unlink(temp)
+            _remove(temp)
             raise
 
 
@@ -125,5 +126,12 @@ def atomic_write_text(path: Path, text: str, *, folder_made: bool = False) -> No
         except BaseException:
             if fd >= 0:
                 os.close(fd)
-            os.unlink(temp)
+            _remove(temp)
             raise
+
+
+def _remove(temp: str | Path) -> None:
+    """Remove a temporary file after an error, or after a Ctrl-C, which may come
+    just after the rename that took it away."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temp)

@@ -14,17 +14,21 @@ import logging
 import os
 import sys
 import traceback
-from enum import StrEnum
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
-from cleaner import __version__
+from cleaner import __version__, interrupts
 from cleaner.batch import BatchOptions, run
-from cleaner.batch.options import CHUNK_PAGES, DEFAULT_PAGE_TIMEOUT
+from cleaner.batch import options as batch_options
+from cleaner.batch.options import CHUNK_PAGES, DEFAULT_PAGE_TIMEOUT, INPUT_FORMATS, expected_one_of
 from cleaner.batch.runner import journal_path
 from cleaner.batch.sinks import OutputError
+from cleaner.batch.summary import counted
 from cleaner.batch.watchdog import WorkersFailed
 from cleaner.clean import Cleaner
 from cleaner.document import PageError
@@ -32,14 +36,60 @@ from cleaner.labels import LABELS, UNSURE_BELOW, parse_keep
 from cleaner.model.files import ModelError
 from cleaner.readers.jsonl import JsonlFields
 from cleaner.readers.pages import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES
-from cleaner.readers.sources import InputError, read_one
-from cleaner.show import detailed_view, lines_view
+from cleaner.readers.sources import InputError, Source, read_one
+from cleaner.show import detailed_view, line_views, lines_view
 
 EXIT_OK, EXIT_PAGES_FAILED, EXIT_USAGE = 0, 1, 2
-EXIT_INTERRUPTED = 130  # what shells report for a command stopped by Ctrl-C
+EXIT_INTERRUPTED = interrupts.EXIT_INTERRUPTED  # what shells report after Ctrl-C
 EXIT_BROKEN_PIPE = 141  # what shells report for a command whose reader went away (| head)
+EXAMPLE = "Example: "  # every command's docstring ends with its example
+
+
+class Command(TyperCommand):
+    """A command whose usage line names its arguments as its help does (PATH...),
+    not as Typer writes a required one ({PATH...})."""
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                pieces.append(param.make_metavar(ctx))
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+
+class Group(TyperGroup):
+    """`cleaner --help`: each command with what it does and its example."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = [(name, command) for name in self.list_commands(ctx)
+                    if (command := self.get_command(ctx, name)) and not command.hidden]
+        if not commands:
+            return
+        width = max(len(name) for name, _ in commands)
+        with formatter.section("Commands"):
+            indent = " " * (formatter.current_indent + width + 2)
+            for name, command in commands:
+                head = f"{'':{formatter.current_indent}}{name:<{width}}  "
+                formatter.write(click.formatting.wrap_text(
+                    command.get_short_help_str(limit=200), formatter.width,
+                    initial_indent=head, subsequent_indent=indent) + "\n")
+                example = command_example(command)
+                if example:
+                    formatter.write(f"{indent}$ {example}\n")
+
+
+def command_example(command: click.Command) -> str | None:
+    """The example a command's docstring gives: "cleaner clean crawl/ -o out/"."""
+    for line in (command.help or "").splitlines():
+        if line.strip().startswith(EXAMPLE):
+            return line.strip()[len(EXAMPLE):]
+    return None
+
 
 app = typer.Typer(
+    cls=Group,
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -49,61 +99,80 @@ app = typer.Typer(
 state = {"debug": False}
 
 
-class OutputFormat(StrEnum):
-    text = "text"
-    jsonl = "jsonl"
+def one_of(choices: Callable[[], tuple[str, ...]]) -> Callable[[str], str]:
+    """A parameter callback accepting the values `choices()` gives at the time it runs,
+    and refusing others with "expected one of: a, b, c"."""
 
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in choices():
+            raise typer.BadParameter(f"{value!r}: {expected_one_of(choices())}")
+        return value
 
-class InputFormat(StrEnum):
-    auto = "auto"
-    html = "html"
-    text = "text"
+    return check
 
 
 def _option(*names: str, help: str, **kwargs):
     return typer.Option(*names, help=help, **kwargs)
 
 
-ModelOption = Annotated[str, _option("--model", "-m",
+def _paths(help: str):
+    return typer.Argument(help=help, metavar="PATH...")
+
+
+ModelOption = Annotated[str, _option("--model", "-m", metavar="NAME",
                                      help="Model name (in ./models or shipped) or folder.")]
 KeepOption = Annotated[str, _option(
-    "--keep", help=f"Labels whose lines make the clean text: a subset of {','.join(LABELS)}.")]
-InputFormatOption = Annotated[InputFormat, _option(
-    "--input-format", help="Treat inputs as HTML or text dumps; auto sniffs each page.")]
+    "--keep", metavar="LABELS",
+    help=f"Labels whose lines make the clean text: a subset of {','.join(LABELS)}.")]
+InputFormatOption = Annotated[str, _option(
+    "--input-format", metavar="|".join(INPUT_FORMATS),
+    callback=one_of(lambda: batch_options.INPUT_FORMATS),
+    help="Treat inputs as HTML or text dumps; auto sniffs each page.")]
+PageArgument = Annotated[str, typer.Argument(
+    metavar="PAGE", help="A text dump or HTML page (a folder or container: its first "
+                         "page); - reads stdin.")]
 # `cleaner clean`'s options.
-Inputs = Annotated[list[str], typer.Argument(
-    help="Page files, JSONL / WARC / WET files (gzipped or not), directories of them; "
-         "- reads stdin (a page or a WARC).")]
+Inputs = Annotated[list[str], _paths(
+    "Page files, JSONL / WARC / WET files (gzipped or not), folders of them; "
+    "- reads stdin (a page or a WARC).")]
 OutputOption = Annotated[Path | None, _option(
-    "--output", "-o", help="Text: a directory mirroring the inputs. JSONL: a file. "
-                           "Default: stdout.")]
-FormatOption = Annotated[OutputFormat, _option(
-    "--format", help="text: clean text; jsonl: one JSON record per page.")]
+    "--output", "-o", metavar="PATH",
+    help="Text: a folder mirroring the inputs, or for one page a file (an existing one, "
+         "or a name ending in .txt). JSONL: a file. Default: stdout.")]
+FormatOption = Annotated[str, _option(
+    "--format", metavar="|".join(batch_options.FORMATS),
+    callback=one_of(lambda: batch_options.FORMATS),
+    help="text: clean text; jsonl: one JSON record per page.")]
 LinesOption = Annotated[bool, _option(
     "--lines", help="JSONL: add every line with its label and probability.")]
 ModelsOption = Annotated[Path | None, _option(
-    "--models", help="Folder of site models: each page whose URL host a model's card names "
-                     "is cleaned by that model, the rest by --model.")]
+    "--models", metavar="DIR",
+    help="Folder of site models: each page whose URL host a model's card names is cleaned "
+         "by that model, the rest by --model.")]
 MaxBytesOption = Annotated[int, _option(
-    "--max-bytes", min=1, help="Pages larger than this give an error record.")]
+    "--max-bytes", min=1, metavar="BYTES", help="Pages larger than this give an error record.")]
 MaxLinesOption = Annotated[int, _option(
-    "--max-lines", min=1, help="Pages of more lines than this give an error record.")]
+    "--max-lines", min=1, metavar="N",
+    help="Pages of more lines than this give an error record.")]
 PageTimeoutOption = Annotated[float, _option(
-    "--page-timeout", min=0, help="Seconds a page may take to read (decode and render) "
-    "before it gives an error record; a worker stuck on one is stopped. 0: no limit.")]
+    "--page-timeout", min=0, metavar="SECONDS",
+    help="Seconds a page may take to read (decode and render) before it gives an error "
+         "record; a worker stuck on one is stopped. 0: no limit.")]
 JobsOption = Annotated[int | None, _option(
-    "--jobs", "-j", min=1, help="Worker processes. Default: all cores.")]
+    "--jobs", "-j", min=1, metavar="N", help="Worker processes. Default: all cores.")]
 ChunkOption = Annotated[int, _option(
-    "--chunk", min=1, help="Pages per worker task; a resumed run redoes at most a few "
-                           "chunks.")]
+    "--chunk", min=1, metavar="N",
+    help="Pages per worker task; a resumed run redoes at most a few chunks.")]
 GlobOption = Annotated[list[str] | None, _option(
-    "--glob", help="Only files of a directory whose path matches (e.g. '*.warc.gz'); "
-                   "repeatable.")]
-IdField = Annotated[str, _option("--id-field", help="JSONL: key of the page id.")]
-UrlField = Annotated[str, _option("--url-field", help="JSONL: key of the url.")]
-TextField = Annotated[str, _option("--text-field", help="JSONL: key of a text dump.")]
+    "--glob", metavar="PATTERN",
+    help="Only files of a folder whose path matches (e.g. '*.warc.gz'); repeatable.")]
+IdField = Annotated[str, _option("--id-field", metavar="KEY",
+                                 help="JSONL: key of the page id.")]
+UrlField = Annotated[str, _option("--url-field", metavar="KEY", help="JSONL: key of the url.")]
+TextField = Annotated[str, _option("--text-field", metavar="KEY",
+                                   help="JSONL: key of a text dump.")]
 HtmlField = Annotated[str, _option(
-    "--html-field", help="JSONL: key of an HTML page (used before the text).")]
+    "--html-field", metavar="KEY", help="JSONL: key of an HTML page (used before the text).")]
 SiteStatsOption = Annotated[bool, _option(
     "--site-stats/--no-site-stats",
     help="In a batch, first read every page for the lines that recur on many pages of a "
@@ -112,11 +181,25 @@ ProgressOption = Annotated[bool | None, _option(
     "--progress/--no-progress",
     help="Progress bar on stderr (default: when stderr is a terminal).")]
 QuietOption = Annotated[bool, _option("--quiet", "-q", help="No summary line on stderr.")]
+# The machine-readable output of the commands other than clean.
+RECORDS_FORMATS = ("text", "jsonl")  # show, lines, label: a JSON record per line or page
+REPORT_FORMATS = ("text", "json")  # train, eval: one JSON document
+RecordsFormatOption = Annotated[str, _option(
+    "--format", metavar="|".join(RECORDS_FORMATS), callback=one_of(lambda: RECORDS_FORMATS),
+    help="text, or jsonl: one JSON record per line.")]
+ReportFormatOption = Annotated[str, _option(
+    "--format", metavar="|".join(REPORT_FORMATS), callback=one_of(lambda: REPORT_FORMATS),
+    help="text, or json: the figures as one JSON document.")]
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     typer.echo(f"cleaner: error: {message}", err=True)
     return typer.Exit(code)
+
+
+def note(message: str) -> None:
+    """A line on stderr about what the command does with what it was given."""
+    typer.echo(f"cleaner: {message}", err=True)
 
 
 def load_cleaner(model: str) -> Cleaner:
@@ -151,11 +234,11 @@ def main(
                         format="cleaner: %(levelname)s: %(message)s")
 
 
-@app.command()
+@app.command(cls=Command)
 def clean(
-    inputs: Inputs, output: OutputOption = None, output_format: FormatOption = OutputFormat.text,
+    inputs: Inputs, output: OutputOption = None, output_format: FormatOption = "text",
     lines: LinesOption = False, keep: KeepOption = "body", model: ModelOption = "default",
-    models: ModelsOption = None, input_format: InputFormatOption = InputFormat.auto,
+    models: ModelsOption = None, input_format: InputFormatOption = "auto",
     max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES, max_lines: MaxLinesOption = DEFAULT_MAX_LINES,
     page_timeout: PageTimeoutOption = DEFAULT_PAGE_TIMEOUT, jobs: JobsOption = None,
     chunk: ChunkOption = CHUNK_PAGES, glob: GlobOption = None, id_field: IdField = "id",
@@ -165,14 +248,18 @@ def clean(
 ) -> None:
     """Clean pages: keep the article text, drop navigation, related links and comments.
 
-    An interrupted run writing to -o resumes where it stopped when the same
-    command is run again.
+    Several pages of text on stdout are separated by a line holding a form feed
+    (\\f). An interrupted run writing to -o resumes where it stopped when the
+    same command is run again.
 
-    Example: cleaner clean ../shared/seeds/ -o out/
+    Example: cleaner clean crawl/ -o out/
     """
+    if lines and output_format != "jsonl":
+        note("--lines adds every line to JSONL records: text output has none, so it is "
+             "ignored (add --format jsonl)")
     options = BatchOptions(
-        format=output_format.value, lines=lines, keep=keep_labels(keep), model=model,
-        models=models, input_format=input_format.value, max_bytes=max_bytes,
+        format=output_format, lines=lines, keep=keep_labels(keep), model=model,
+        models=models, input_format=input_format, max_bytes=max_bytes,
         max_lines=max_lines, page_timeout=page_timeout, jobs=jobs, chunk=chunk,
         globs=tuple(glob or ()), site_stats=site_stats,
         fields=JsonlFields(id=id_field, url=url_field, text=text_field, html=html_field),
@@ -190,7 +277,7 @@ def _report_error(outcome) -> None:
 
 
 def _report_resume(pages: int, journal: Path) -> None:
-    typer.echo(f"cleaner: resuming after {pages} pages ({journal})", err=True)
+    typer.echo(f"cleaner: resuming after {counted(pages, 'page')} ({journal})", err=True)
 
 
 @contextlib.contextmanager
@@ -232,9 +319,13 @@ def _quiet_broken_pipe() -> typer.Exit:
 
 
 def run_app() -> None:
-    """Entry point: Typer, with one clean line instead of a traceback on unexpected errors."""
+    """Entry point: Typer, with one clean line instead of a traceback on unexpected
+    errors, and Ctrl-C at any moment an exit with status 130 (cleaner/interrupts.py)."""
     try:
-        app(standalone_mode=True)
+        with interrupts.interruptible():
+            app(standalone_mode=True)
+    except KeyboardInterrupt:  # before the command runs (Typer builds it): nothing to say
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as error:  # pragma: no cover - last line of defence
         if state["debug"]:
             traceback.print_exc()
@@ -242,38 +333,57 @@ def run_app() -> None:
         sys.exit(EXIT_USAGE)
 
 
-@app.command()
+COLOR_CHOICES = ("always", "never", "auto")
+
+
+@app.command(cls=Command)
 def show(
-    page: Annotated[str, typer.Argument(help="A text dump or HTML page; - reads stdin.")],
+    page: PageArgument,
     model: ModelOption = "default",
-    input_format: InputFormatOption = InputFormat.auto,
-    color: Annotated[bool | None, typer.Option(
-        "--color/--no-color", help="Colour by label (default: when stdout is a terminal).")
-    ] = None,
+    input_format: InputFormatOption = "auto",
+    color: Annotated[str, typer.Option(
+        "--color", metavar="|".join(COLOR_CHOICES), callback=one_of(lambda: COLOR_CHOICES),
+        help="Colour by label: always, never, or auto (when stdout is a terminal), as ls "
+             "and grep do; `| less -R` needs always.")] = "auto",
+    no_color: Annotated[bool, typer.Option("--no-color", hidden=True,
+                                           help="The same as --color never.")] = False,
+    output_format: RecordsFormatOption = "text",
 ) -> None:
     """Print every line with its label and probability, coloured by label.
 
-    Example: cleaner show ../shared/seeds/003_106c6ee7f5bce682.txt | less -R
+    --format jsonl prints a JSON record per line: text, label, p, and the
+    runner-up label and its p (null on blank lines).
+
+    Example: cleaner show examples/article.html --color always | less -R
     """
     cleaner = load_cleaner(model)
-    loaded = _read_one(page, input_format)
-    use_colour = sys.stdout.isatty() if color is None else color
+    loaded = _read_one(page, input_format, "showing")
+    probs = cleaner.probabilities([loaded])[0]
+    if output_format == "jsonl":
+        for view in line_views(loaded, probs):
+            typer.echo(json.dumps({"text": view.text, "label": view.label, "p": _p(view.p),
+                                   "runner_up": view.runner_up,
+                                   "runner_up_p": _p(view.runner_up_p)}, ensure_ascii=False))
+        return
+    use_colour = {"always": True, "never": False}.get(
+        "never" if no_color else color, sys.stdout.isatty())
 
     def style(text: str, colour: str) -> str:
         return typer.style(text, fg=colour) if use_colour else text
 
-    rows, summary = detailed_view(loaded, cleaner.probabilities([loaded])[0], style)
+    rows, summary = detailed_view(loaded, probs, style)
     for row in rows:
-        typer.echo(row)
+        typer.echo(row, color=use_colour)  # click would drop the colour on a pipe
     typer.echo(summary, err=True)
 
 
-@app.command(name="lines")
+@app.command(name="lines", cls=Command)
 def lines_command(
-    page: Annotated[str, typer.Argument(help="An HTML page or text dump; - reads stdin.")],
-    input_format: InputFormatOption = InputFormat.auto,
+    page: PageArgument,
+    input_format: InputFormatOption = "auto",
     cues: Annotated[bool, typer.Option(
         "--cues", help="Print each line's DOM cues before it (HTML only).")] = False,
+    output_format: RecordsFormatOption = "text",
 ) -> None:
     """Print the page as the lines cleaner labels: the renderer's debugging aid.
 
@@ -281,37 +391,60 @@ def lines_command(
     share of its characters inside links, enclosing regions (in=), class or id
     tokens of its ancestors (cls=), its box (the element around its block), its
     container's content score, and "top" or "chrome" where they hold. Blank
-    lines separate blocks.
+    lines separate blocks. --format jsonl prints a JSON record per line: its
+    text, and with --cues its cues (null for a text dump).
 
     Example: cleaner lines page.html --cues | less
     """
-    loaded = _read_one(page, input_format)
+    loaded = _read_one(page, input_format, "printing")
     if cues and loaded.cues is None:
-        typer.echo(f"cleaner: {loaded.source}: a text dump has no DOM cues", err=True)
+        note(f"{loaded.source}: a text dump has no DOM cues")
+    if output_format == "jsonl":
+        for index, line in enumerate(loaded.lines):
+            record = {"text": line}
+            if cues:
+                found = loaded.cues[index] if loaded.cues is not None else None
+                record["cues"] = found.to_dict() if found is not None else None
+            typer.echo(json.dumps(record, ensure_ascii=False))
+        return
     for line in lines_view(loaded, cues):
         typer.echo(line)
 
 
-def _read_one(spec: str, input_format: InputFormat):
+def _p(probability: float | None) -> float | None:
+    """A probability as JSON records give it: 4 decimals."""
+    return None if probability is None else round(float(probability), 4)
+
+
+def _read_one(spec: str, input_format: str, doing: str):
+    def more(first: Source) -> None:
+        note(f"{spec} holds several pages: {doing} the first, {first.source} "
+             f"(cleaner clean {spec} cleans them all)")
+
     try:
-        return read_one(spec, input_format.value)
+        return read_one(spec, input_format, on_more=more)
     except InputError as error:
         raise fail(str(error)) from None
     except PageError as error:
         raise fail(str(error), EXIT_PAGES_FAILED) from None
 
 
-@app.command()
+@app.command(cls=Command)
 def label(
-    pages: Annotated[list[str], typer.Argument(help="Text dumps or HTML pages, or folders.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the label files.")],
+    pages: Annotated[list[str], _paths("Text dumps or HTML pages, or folders.")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR",
+                                         help="Folder for the label files.")],
     model: ModelOption = "default",
-    input_format: InputFormatOption = InputFormat.auto,
+    input_format: InputFormatOption = "auto",
     unsure_below: Annotated[float, typer.Option(
-        "--unsure-below", help="Mark lines whose label probability is below this with '?'.")
-    ] = UNSURE_BELOW,
+        "--unsure-below", metavar="P",
+        help="Mark lines whose label probability is below this with '?'.")] = UNSURE_BELOW,
+    output_format: RecordsFormatOption = "text",
 ) -> None:
     """Write line-label files pre-filled with the model's labels, for a person to correct.
+
+    --format jsonl prints a JSON record per page: source, and target and unsure
+    (its file and unsure lines) or error.
 
     Example: cleaner label site-pages/ -o labels/mysite/
     """
@@ -320,46 +453,55 @@ def label(
     cleaner = load_cleaner(model)
     failed = written = 0
     try:
-        for done in prelabel_pages(cleaner, pages, output, input_format=input_format.value,
+        for done in prelabel_pages(cleaner, pages, output, input_format=input_format,
                                    unsure_below=unsure_below):
             if done.error is not None:
                 typer.echo(f"cleaner: {done.source}: {done.error}", err=True)
                 failed += 1
             else:
-                typer.echo(f"{done.target}\t{done.unsure} unsure lines")
                 written += 1
+            if output_format == "jsonl":
+                record = ({"source": done.source, "error": done.error} if done.error is not None
+                          else {"source": done.source, "target": str(done.target),
+                                "unsure": done.unsure})
+                typer.echo(json.dumps(record, ensure_ascii=False))
+            elif done.error is None:
+                typer.echo(f"{done.target}\t{done.unsure} unsure lines")
     except InputError as error:
         raise fail(str(error)) from None
-    typer.echo(f"cleaner: wrote {written} label files, {failed} pages failed", err=True)
+    note(f"wrote {counted(written, 'label file')}, {counted(failed, 'page')} failed")
     raise typer.Exit(EXIT_PAGES_FAILED if failed else EXIT_OK)
 
 
-@app.command()
+@app.command(cls=Command)
 def train(
-    labelled: Annotated[list[Path], typer.Argument(help="Line-label files or folders of them.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the new model.")],
+    labelled: Annotated[list[Path], _paths("Line-label files or folders of them.")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR",
+                                         help="Folder for the new model.")],
     heldout: Annotated[list[Path] | None, typer.Option(
-        "--heldout", help="Label files to score the model on; figures go into its card.")
-    ] = None,
+        "--heldout", metavar="PATH",
+        help="Label files to score the model on; figures go into its card.")] = None,
     partial_weight: Annotated[float, typer.Option(
-        "--partial-weight",
+        "--partial-weight", metavar="W",
         help="Weight of 'nav' lines in files whose gold lacks nav/related (0: ignore them).")
     ] = 0.0,
     base: Annotated[str | None, typer.Option(
-        "--base", help="Adapt this model (e.g. default) to the labelled pages' site "
-        "instead of training from scratch.")] = None,
+        "--base", metavar="NAME", help="Adapt this model (e.g. default) to the labelled "
+        "pages' site instead of training from scratch.")] = None,
     hosts: Annotated[str | None, typer.Option(
-        "--hosts", help="With --base: comma-separated URL hosts the model is for "
-        "(default: the labelled pages' hosts); `clean --models` picks it for them.")] = None,
+        "--hosts", metavar="HOSTS", help="With --base: comma-separated URL hosts the model "
+        "is for (default: the labelled pages' hosts); `clean --models` picks it for them.")
+    ] = None,
+    output_format: ReportFormatOption = "text",
 ) -> None:
     """Train a model from line-label files and write it with its card (model.json).
 
     With --base, keep the base model's general skill and fit the site of the
-    labelled pages (a few pages are enough; seconds on one core).
+    labelled pages (a few pages are enough; seconds on one core). --format json
+    prints the new model's card.
 
     Example: cleaner train labels/mysite/ --base default -o models/mysite
     """
-    from cleaner.training.report import full_report
     from cleaner.training.train import train_model, train_site_model
 
     train_files = _label_files(labelled)
@@ -373,11 +515,20 @@ def train(
         card = train_site_model(train_files, output, load_cleaner(base).model, hosts=bound,
                                 heldout_files=heldout_files, partial_weight=partial_weight,
                                 command=command)
+    if output_format == "json":
+        typer.echo(json.dumps(card, indent=2))
+    else:
+        _print_trained(card, output, with_heldout=bool(heldout_files))
+
+
+def _print_trained(card: dict, output: Path, *, with_heldout: bool) -> None:
+    from cleaner.training.report import full_report
+
     data = card["training_data"]
     typer.echo(f"trained on {data['pages']} pages from {data['sites']} sites: {output}")
     if card.get("hosts"):
         typer.echo(f"bound to hosts: {', '.join(card['hosts'])}")
-    if heldout_files:
+    if with_heldout:
         typer.echo(full_report(card["metrics"]["heldout"], "held-out figures"))
 
 
@@ -394,14 +545,16 @@ def _label_files(paths: list[Path]):
     return files
 
 
-@app.command(name="eval")
+@app.command(name="eval", cls=Command)
 def evaluate_command(
-    labelled: Annotated[list[Path], typer.Argument(help="Line-label files or folders of them.")],
+    labelled: Annotated[list[Path], _paths("Line-label files or folders of them.")],
     model: ModelOption = "default",
     compare: Annotated[list[str] | None, typer.Option(
-        "--compare", help="Also score this model (repeatable) and print the figures "
-        "side by side.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+        "--compare", metavar="NAME", help="Also score this model (repeatable) and print the "
+        "figures side by side.")] = None,
+    output_format: ReportFormatOption = "text",
+    as_json: Annotated[bool, typer.Option(
+        "--json", hidden=True, help="Deprecated: the same as --format json.")] = False,
     site_stats: Annotated[bool, typer.Option(
         "--site-stats/--no-site-stats",
         help="Score the files as one batch, as `cleaner clean` cleans several pages: lines "
@@ -409,18 +562,20 @@ def evaluate_command(
 ) -> None:
     """Score a model on line-label files: per-label precision, recall, F1, confusion.
 
-    Example: cleaner eval labels/mysite-check/ --model models/mysite --compare default
+    Example: cleaner eval labels/check/ --model models/mysite --compare default
     """
     from cleaner.training.report import full_report, side_by_side
     from cleaner.training.train import evaluate_models
 
+    if as_json:  # kept, unlisted, for the scripts written before --format json
+        output_format = "json"
     files = _label_files(labelled)
     names = [model, *(compare or [])]
     try:
         reports = evaluate_models(names, files, site_stats=site_stats)
     except ModelError as error:
         raise fail(str(error)) from None
-    if as_json:
+    if output_format == "json":
         typer.echo(json.dumps(reports if compare else reports[model], indent=2))
     elif compare:
         typer.echo(side_by_side(reports) + f"\n({len(files)} pages)")

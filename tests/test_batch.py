@@ -64,7 +64,8 @@ def test_a_run_that_cannot_start_says_why_before_any_work(seed_files, tmp_path):
     with pytest.raises(InputError, match="no such file"):
         run([tmp_path / "missing"], tmp_path / "out")
     (tmp_path / "a-file").write_text("x")
-    with pytest.raises(OutputError, match="text output needs a directory"):
-        run([seed_files[0]], tmp_path / "a-file")
-    with pytest.raises(ValueError, match="expected one of text, jsonl"):
+    with pytest.raises(OutputError, match="a file takes the text of one page"):
+        run(seed_files[:2], tmp_path / "a-file")
+    assert (tmp_path / "a-file").read_text() == "x"
+    with pytest.raises(ValueError, match="expected one of: text, jsonl"):
         BatchOptions(format="xml")

@@ -112,7 +112,7 @@ def test_label_train_eval_on_html(tmp_path):
     model = tmp_path / "model"
     trained = invoke("train", labels, "-o", model)
     assert trained.exit_code == 0, trained.output
-    result = invoke("eval", labels, "--model", model, "--json")
+    result = invoke("eval", labels, "--model", model, "--format", "json")
     assert result.exit_code == 0
     figures = json.loads(result.stdout)
     assert figures["labels"]["body"]["support"] > 0

@@ -3,6 +3,7 @@
 import gzip
 import json
 import uuid
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -22,8 +23,10 @@ def warc_record(kind: str, url: str, block: bytes, content_type: str) -> bytes:
     return headers.encode() + block + b"\r\n\r\n"
 
 
-def http_response(body: bytes, content_type: str = "text/html; charset=utf-8") -> bytes:
-    return (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n"
+def http_response(body: bytes, content_type: str = "text/html; charset=utf-8",
+                  encoding: str | None = None) -> bytes:
+    coded = f"Content-Encoding: {encoding}\r\n" if encoding else ""
+    return (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{coded}"
             f"Content-Length: {len(body)}\r\n\r\n").encode() + body
 
 
@@ -208,3 +211,62 @@ def _clean_to_jsonl(path: Path, tmp_path: Path) -> Path:
     out = tmp_path / (path.name + ".out.jsonl")
     invoke("clean", path, "--format", "jsonl", "-o", out)
     return out
+
+
+# --- compressed HTTP bodies: Content-Encoding br, gzip, deflate --------------------------
+
+def compressed_response(url: str, body: bytes, encoding: str) -> bytes:
+    return warc_record("response", url, http_response(body, encoding=encoding),
+                       "application/http; msgtype=response")
+
+
+def test_compressed_bodies_are_decoded_and_broken_ones_are_error_records(tmp_path):
+    """Servers compress HTML, most with brotli: each body is decoded as its header says;
+    one cut short or not what its header says is an error record naming the page, and
+    the batch goes on to the next record."""
+    import brotli
+
+    html = NEWS_HTML.read_bytes()
+    bodies = {
+        "br": (brotli.compress(html), "br"),
+        "gzip": (gzip.compress(html), "gzip"),
+        "deflate": (zlib.compress(html), "deflate"),
+        "raw-deflate": (zlib.compress(html)[2:-4], "deflate"),  # what some servers send
+        "gzip-then-br": (brotli.compress(gzip.compress(html)), "gzip, br"),
+        "cut-gzip": (gzip.compress(html)[:400], "gzip"),
+        "cut-br": (brotli.compress(html)[:300], "br"),
+        "not-br": (b"\x1b\xff\xfe not brotli at all " * 20, "br"),
+        "stored-decoded": (html, "gzip"),  # a WARC writer that decoded it, kept the header
+        "after": (html, None),
+    }
+    warc = write_warc(tmp_path / "crawl.warc.gz", [
+        compressed_response(f"https://news.example/{name}", body, encoding)
+        for name, (body, encoding) in bodies.items()], gzipped=True)
+    out = tmp_path / "out.jsonl"
+    result = invoke("clean", warc, "--format", "jsonl", "-o", out)
+    assert result.exit_code == 1  # three pages failed, the others are cleaned
+    records = {r["url"].rsplit("/", 1)[1]: r for r in read_records(out)}
+    assert list(records) == list(bodies)
+    for name in ("br", "gzip", "deflate", "raw-deflate", "gzip-then-br", "stored-decoded",
+                 "after"):
+        assert "error" not in records[name], (name, records[name])
+        assert "Councillors in Port Averley voted" in records[name]["text"], name
+    assert records["cut-gzip"]["error"] == "Content-Encoding gzip: body cut short"
+    assert records["cut-br"]["error"] == "Content-Encoding br: body cut short"
+    assert records["not-br"]["error"].startswith("Content-Encoding br: body cannot be decoded")
+    for name in ("cut-gzip", "cut-br", "not-br"):
+        record = records[name]
+        assert record["source"].startswith(f"{warc}@") and record["id"]
+        assert f"cleaner: {record['source']}: {record['error']}" in result.stderr
+
+
+def test_a_compressed_body_is_decoded_no_further_than_the_page_size_limit(tmp_path):
+    bomb = gzip.compress(b"<p>" + b" " * 5_000_000)  # 5 MB of HTML in a few KB
+    warc = write_warc(tmp_path / "bomb.warc",
+                      [compressed_response("https://news.example/bomb", bomb, "gzip")],
+                      gzipped=False)
+    out = tmp_path / "out.jsonl"
+    result = invoke("clean", warc, "--format", "jsonl", "--max-bytes", 100_000, "-o", out)
+    assert result.exit_code == 1
+    (record,) = read_records(out)
+    assert record["error"] == "page too large (over the 100,000 bytes limit, decoded)"

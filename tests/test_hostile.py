@@ -19,6 +19,7 @@ import pytest
 from hostile.make import CASES, OK, Case, case_id, write_case
 from typer.testing import CliRunner
 
+from cleaner.batch.summary import counted
 from cleaner.cli import app
 
 runner = CliRunner()
@@ -65,7 +66,8 @@ def test_hostile_input(case, tmp_path):
     assert result.exit_code == (1 if failed else 0), result.stderr
     assert "Traceback" not in result.stderr
     *errors, summary = result.stderr.splitlines()  # a line per bad page, then the summary
-    assert len(errors) == failed and summary.startswith(f"cleaner: {len(records)} pages, ")
+    assert len(errors) == failed
+    assert summary.startswith(f"cleaner: {counted(len(records), 'page')}, ")
     assert elapsed < case.seconds, f"{elapsed:.1f}s > {case.seconds}s"
 
 
@@ -89,4 +91,4 @@ def test_the_whole_corpus_as_one_batch_on_two_workers(tmp_path):
         checked += len(own)
     assert checked == len(records)  # no record but those of the cases
     summary = done.stderr.strip().splitlines()[-1]
-    assert summary.startswith(f"cleaner: {len(records)} pages, ")
+    assert summary.startswith(f"cleaner: {counted(len(records), 'page')}, ")

@@ -295,11 +295,12 @@ def test_an_output_folder_that_is_a_file_is_one_line(seed_files, tmp_path, forma
     assert blocker.read_text() == "a file, not a folder"
 
 
-def test_text_output_onto_a_file_is_one_line(seed_files, tmp_path):
+def test_text_output_of_several_pages_onto_a_file_is_one_line(seed_files, tmp_path):
     blocker = tmp_path / "out"
     blocker.write_text("taken")
-    result = invoke("clean", seed_files[0], "-o", blocker)
+    result = invoke("clean", seed_files[0], seed_files[1], "-o", blocker)
     assert result.exit_code == EXIT_USAGE and len(result.stderr.strip().splitlines()) == 1
+    assert blocker.read_text() == "taken"
 
 
 # --- runs that cannot start: one line, no traceback --------------------------------------

@@ -292,7 +292,7 @@ def test_eval_scores_a_batch_with_site_stats_unless_told_not_to(seed_files, tmp_
                                                    encoding="utf-8")
 
     def body_figures(*flags) -> dict:
-        result = invoke("eval", labelled, "--json", *flags)
+        result = invoke("eval", labelled, "--format", "json", *flags)
         assert result.exit_code == 0, result.output
         return json.loads(result.output)["labels"]["body"]
 

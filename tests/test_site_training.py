@@ -66,7 +66,7 @@ def test_a_site_model_whose_base_changed_is_refused_before_any_work(site, seed_f
 def test_site_model_beats_the_default_on_the_sites_other_pages(site):
     out, model = site
     result = invoke("eval", out / "gold" / "check", "--model", model, "--compare", "default",
-                    "--json")
+                    "--format", "json")
     assert result.exit_code == 0
     reports = json.loads(result.stdout)
     site_f1 = reports[str(model)]["text"]["body"]["f1"]

@@ -20,8 +20,14 @@ CHUNK_PAGES = 100
 # 2,972 pages of the four datasets renders in well under a second; a page that
 # takes 30 is pathological, and 30 s per page still lets a batch finish.
 DEFAULT_PAGE_TIMEOUT = 30.0
+# The output formats, `--format`'s values and what its error message lists.
 FORMATS = ("text", "jsonl")
 INPUT_FORMATS = ("auto", "html", "text")
+
+
+def expected_one_of(choices: tuple[str, ...]) -> str:
+    """"expected one of: text, jsonl": what a bad value of `choices` is told."""
+    return "expected one of: " + ", ".join(choices)
 
 
 @dataclass(frozen=True)
@@ -50,9 +56,9 @@ class BatchOptions:
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
-            raise ValueError(f"format {self.format!r}: expected one of {', '.join(FORMATS)}")
+            raise ValueError(f"format {self.format!r}: {expected_one_of(FORMATS)}")
         if self.input_format not in INPUT_FORMATS:
-            raise ValueError(f"input_format {self.input_format!r}: expected one of "
-                             f"{', '.join(INPUT_FORMATS)}")
+            raise ValueError(f"input_format {self.input_format!r}: "
+                             f"{expected_one_of(INPUT_FORMATS)}")
         object.__setattr__(self, "keep", frozenset(self.keep))
         object.__setattr__(self, "globs", tuple(self.globs))

@@ -15,8 +15,10 @@ import dataclasses
 import functools
 import os
 import shutil
+import signal
 import tempfile
 import threading
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -106,8 +108,10 @@ def _in_workers(chunks: Iterator[NumberedChunk], settings, jobs: int,
     blame = Blame(watchdog, settings.page_timeout)
     while True:
         dispatch = Dispatch(redo, None if careful else chunks)
+        with workers_deaf_to_ctrl_c():  # the workers start here
+            results = _pool(jobs, careful)(dispatch.tasks(settings, task))
         try:
-            for outcomes in _pool(jobs, careful)(dispatch.tasks(settings, task)):
+            for outcomes in results:
                 dispatch.done()
                 blame.progress()
                 yield outcomes
@@ -115,6 +119,8 @@ def _in_workers(chunks: Iterator[NumberedChunk], settings, jobs: int,
             redo, explained = blame.after_death(dispatch.stop(), error, one_at_a_time=careful)
             careful = careful or not explained
             continue
+        finally:
+            _stop_quietly(results)
         if not careful:
             return
         redo, careful = [], False  # the chunks in doubt are done: full speed again
@@ -131,10 +137,59 @@ def _pool(jobs: int, one_at_a_time: bool):
                     pre_dispatch=f"{CHUNKS_AHEAD_PER_JOB}*n_jobs")
 
 
+@contextlib.contextmanager
+def workers_deaf_to_ctrl_c() -> Iterator[None]:
+    """Worker processes started in here ignore SIGINT from birth.
+
+    A terminal's Ctrl-C goes to the whole process group: loky's workers would each
+    raise KeyboardInterrupt wherever they are (importing, reading a page, waiting
+    for a task) and print its traceback, while the main process stops them anyway.
+    An ignored signal stays ignored through fork and exec, and Python then leaves
+    it so: SIGINT is ignored around each start of a worker (loky's fork_exec, a few
+    milliseconds), in the main thread, which alone may set a handler. A Ctrl-C in
+    those milliseconds is lost; the next one stops the run. Workers started from
+    another thread ignore SIGINT from their first task on (workers.py).
+    """
+    try:
+        from joblib.externals.loky.backend import fork_exec as loky_spawn
+    except ImportError:  # another joblib: workers ignore it from their first task on
+        yield
+        return
+    start = getattr(loky_spawn, "fork_exec", None)
+    if start is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    @functools.wraps(start)
+    def start_ignoring_sigint(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            return start(*args, **kwargs)
+        handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            return start(*args, **kwargs)
+        finally:
+            signal.signal(signal.SIGINT, handler)
+
+    loky_spawn.fork_exec = start_ignoring_sigint
+    try:
+        yield
+    finally:
+        loky_spawn.fork_exec = start
+
+
+def _stop_quietly(results: Iterator) -> None:
+    """Close joblib's generator of results (stopping its workers) without the warning
+    it gives when a run stops early: a Ctrl-C or a failed write, each reported."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*tasks which were still being processed",
+                                category=UserWarning)
+        results.close()
+
+
 def _on_one_worker(tasks: Iterator, *, ahead: int) -> Iterator[list]:
     """Results of joblib `delayed` tasks, in order, from one loky worker process
     (joblib's own reusable executor, so joblib finds it in order next time), with
-    `ahead` tasks handed out at a time."""
+    `ahead` tasks handed out at a time; the first ones (and the worker) right away."""
     from joblib.executor import get_memmapping_executor
 
     executor = get_memmapping_executor(1)
@@ -149,6 +204,10 @@ def _on_one_worker(tasks: Iterator, *, ahead: int) -> Iterator[list]:
 
     for _ in range(ahead):
         hand_out()
+    return _results_in_order(pending, hand_out)
+
+
+def _results_in_order(pending: deque, hand_out: Callable[[], None]) -> Iterator[list]:
     while pending:
         outcomes = pending.popleft().result()  # raises BrokenProcessPool if it died
         hand_out()

@@ -13,6 +13,7 @@ resumes where it stopped (batch/journal.py).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 from collections import Counter
@@ -23,8 +24,8 @@ from cleaner import __version__
 from cleaner.batch import faults as fault_seam
 from cleaner.batch.journal import Checkpoint, Journal, fingerprint, resume
 from cleaner.batch.options import CHUNK_PAGES, BatchOptions
-from cleaner.batch.progress import Progress
-from cleaner.batch.sinks import Outcome, Sink, open_sink
+from cleaner.batch.progress import PageCount, Progress
+from cleaner.batch.sinks import Outcome, OutputError, Sink, open_sink
 from cleaner.batch.site_pass import collect, outcomes_after
 from cleaner.batch.summary import Summary
 from cleaner.batch.workers import (
@@ -36,7 +37,15 @@ from cleaner.batch.workers import (
 )
 from cleaner.clean import Cleaner
 from cleaner.model.files import ModelError, verified_model_dir
-from cleaner.readers.sources import STDIN, InputOptions, Source, check_inputs, iter_sources
+from cleaner.readers.sources import (
+    STDIN,
+    InputOptions,
+    Source,
+    check_found,
+    check_inputs,
+    container_kind,
+    iter_sources,
+)
 
 __all__ = ["BatchOptions", "Summary", "run"]
 
@@ -55,9 +64,10 @@ def run(inputs: Sequence[str | os.PathLike], output: str | os.PathLike | None = 
     model_dir, model_sha = verified_model_dir(options.model)
     site_models = _site_models(options.models)
     faults = options.faults or fault_seam.active
-    sink = open_sink(out, options.format, options.lines, faults)
+    sink = open_sink(out, options.format, options.lines, faults, one_page=_one_page(inputs))
     reading = InputOptions(globs=options.globs, fields=options.fields,
                            exclude=_own_output(sink, out), max_bytes=options.max_bytes)
+    check_found(inputs, reading)
     settings = _settings(options, str(model_dir), sink, faults)
     with_site_stats = options.site_stats and STDIN not in inputs  # stdin cannot be read twice
     journal, resumed, pending = _resume_point(
@@ -69,7 +79,17 @@ def run(inputs: Sequence[str | os.PathLike], output: str | os.PathLike | None = 
     return clean_sources(pending, sink, settings, jobs=options.jobs or all_cores(),
                          journal=journal, resumed=resumed, skipped=reading.skipped,
                          on_error=options.on_error, progress=options.progress,
-                         chunk_pages=options.chunk, site_sources=site_sources)
+                         chunk_pages=options.chunk, site_sources=site_sources,
+                         page_count=_page_count(inputs, reading) if options.progress else None)
+
+
+def _page_count(inputs: list[str], reading: InputOptions) -> PageCount | None:
+    """The pages of the inputs, counted beside the run for the progress bar's total
+    (not standard input: it can be read once only)."""
+    if STDIN in inputs:
+        return None
+    counting = dataclasses.replace(reading, skipped=Counter())
+    return PageCount(lambda: iter_sources(inputs, counting))
 
 
 def _settings(options: BatchOptions, model_dir: str, sink: Sink,
@@ -136,11 +156,23 @@ def _own_output(sink: Sink, output: Path | None) -> frozenset[str]:
     return frozenset(os.path.abspath(path) for path in paths)
 
 
+def _one_page(inputs: list[str]) -> bool:
+    """Whether the inputs are a single page: one page file, or standard input."""
+    if len(inputs) != 1:
+        return False
+    path = Path(inputs[0])
+    return inputs[0] == STDIN or (not path.is_dir() and container_kind(path.name) is None)
+
+
 def journal_path(output: str | os.PathLike | None, output_format: str) -> Path | None:
-    """Where a run to `output` keeps its journal (None for stdout): a rerun resumes from it."""
+    """Where a run to `output` keeps its journal (None for stdout or a single file,
+    which it writes at once): a rerun resumes from it."""
     if output is None:
         return None
-    return open_sink(Path(output), output_format, lines=False).journal_path
+    try:
+        return open_sink(Path(output), output_format, lines=False, one_page=True).journal_path
+    except OutputError:  # an output no run could write: no journal either
+        return None
 
 
 def clean_sources(sources: Iterable[Source], sink: Sink, settings: Settings, *, jobs: int = 1,
@@ -148,33 +180,35 @@ def clean_sources(sources: Iterable[Source], sink: Sink, settings: Settings, *, 
                   skipped: Counter | None = None,
                   on_error: Callable[[Outcome], None] | None = None, progress: bool = False,
                   chunk_pages: int = CHUNK_PAGES, site_sources: Iterable[Source] | None = None,
-                  cleaner: Cleaner | None = None) -> Summary:
+                  cleaner: Cleaner | None = None, page_count: PageCount | None = None) -> Summary:
     """Clean `sources` into `sink`, in chunks, on `jobs` processes (or with `cleaner`
     in this one). With a journal, a checkpoint follows every chunk written; an
     exception or Ctrl-C leaves the output and journal for a rerun to resume.
     `site_sources`, every source of the batch from the first (a resumed run's done
     pages included), turns on site stats: then they are cleaned in place of `sources`,
-    and the pages before the checkpoint are left out when written."""
+    and the pages before the checkpoint are left out when written. `page_count` gives
+    the progress bar its total."""
     summary = Summary.after(resumed, skipped)
     writing = _Writing(sink, summary, journal, resumed, on_error)
     if site_sources is not None:
         site_sources = iter(site_sources)
         head = list(itertools.islice(site_sources, 2))
         if len(head) == 2:
+            bar = Progress(progress, description="cleaning", count=page_count)
             return _with_site_stats(itertools.chain(head, site_sources), writing, settings,
-                                    jobs=jobs, progress=progress, chunk_pages=chunk_pages,
+                                    jobs=jobs, bar=bar, chunk_pages=chunk_pages,
                                     cleaner=cleaner)
         sources = head[summary.pages:]  # a single page has no template lines to find
     chunks = cleaned_chunks(chunked(sources, chunk_pages), settings, jobs=jobs, cleaner=cleaner)
-    return writing.all(chunks, Progress(progress, initial=summary.pages))
+    return writing.all(chunks, Progress(progress, initial=summary.pages, count=page_count))
 
 
 def _with_site_stats(sources: Iterable[Source], writing: _Writing, settings: Settings, *,
-                     jobs: int, progress: bool, chunk_pages: int,
+                     jobs: int, bar: Progress, chunk_pages: int,
                      cleaner: Cleaner | None) -> Summary:
     """Classify every page once (batch/site_pass.py), then write them with their sites'
     template lines barred from body; the output is touched only once all are in."""
-    bar, failed = Progress(progress, description="cleaning"), [0]
+    failed = [0]
 
     def shown(chunk: list) -> None:
         failed[0] += _failed(chunk)

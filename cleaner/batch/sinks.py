@@ -149,23 +149,68 @@ class TextTreeSink(Sink):
         atomic_write_text(path, text, folder_made=True)
 
 
+# Between two pages of text on stdout: a line holding a form feed, which no page's
+# text holds (readers drop control characters), so that a pipe can split the pages.
+PAGE_SEPARATOR = "\f\n"
+
+
 class StdoutTextSink(Sink):
-    """Clean text on standard output; pages separated by a blank line."""
+    """Clean text on standard output (or `stream`), the pages separated by a line
+    holding a form feed: one part per page, in input order, empty for a page that
+    failed (its error is on stderr) or kept no line."""
 
     def __init__(self, stream: IO[str] | None = None):
         self.stream = stream or sys.stdout
         self.written = 0
 
     def write(self, outcome: Outcome) -> None:
-        if outcome.error is not None:
-            return
         if self.written:
-            self.stream.write("\n")
-        self.stream.write(_with_newline(outcome.text))
+            self.stream.write(PAGE_SEPARATOR)
+        if outcome.error is None:
+            self.stream.write(_with_newline(outcome.text))
         self.written += 1
 
     def finish(self) -> None:
         self.stream.flush()
+
+
+class TextFileSink(Sink):
+    """The clean text of one page in a file (`clean page.html -o page.txt`), written
+    whole or not at all, and not at all when the page failed (as in a folder of text
+    files). Standard input that holds several pages (a WARC) gives them all,
+    separated as on stdout."""
+
+    def __init__(self, path: Path):
+        self.path = self.target = path
+        self.temp: str | None = None
+        self.pages: StdoutTextSink | None = None
+        self.cleaned = 0
+
+    def start(self, checkpoint: Checkpoint | None = None) -> None:
+        with naming(self.path):
+            fd, self.temp = temporary_beside(self.path)
+            self.pages = StdoutTextSink(os.fdopen(fd, "w", encoding="utf-8", newline=""))
+
+    def write(self, outcome: Outcome) -> None:
+        if self.pages is None:
+            self.start()
+        with naming(self.path):
+            self.pages.write(outcome)
+        self.cleaned += outcome.error is None
+
+    def finish(self) -> None:
+        if not self.cleaned:
+            self.abort()
+            return
+        with naming(self.path):
+            self.pages.stream.close()
+            os.replace(self.temp, self.path)
+
+    def abort(self) -> None:
+        if self.pages is not None:
+            with contextlib.suppress(OSError):
+                self.pages.stream.close()
+                os.unlink(self.temp)
 
 
 class JsonlSink(Sink):
@@ -247,14 +292,29 @@ class OutputError(ValueError):
 
 
 def open_sink(output: Path | None, output_format: str, lines: bool,
-              faults: Faults = NO_FAULTS) -> Sink:
+              faults: Faults = NO_FAULTS, *, one_page: bool = False) -> Sink:
     """The sink for `--format` and `-o`: JSON lines to a file or stdout, text files
-    under a folder, or text on stdout."""
+    under a folder, the text of one page in a file (`one_page`: the inputs are a
+    single page), or text on stdout. Raises OutputError for an output that cannot
+    take the run's pages, before anything is written."""
     if output_format == "jsonl":
+        if output is not None and output.is_dir():
+            raise OutputError(f"{output}: is a folder, and --format jsonl writes one file "
+                              f"(name the file: -o {output / 'out.jsonl'})")
         return JsonlSink(output, with_lines=lines, faults=faults)
     if output is None:
         return StdoutTextSink()
-    if output.exists() and not output.is_dir():
-        raise OutputError(f"{output}: text output needs a directory (use --format jsonl "
-                          "for a file)")
+    if names_a_file(output):
+        if one_page:
+            return TextFileSink(output)
+        raise OutputError(f"{output}: a file takes the text of one page; name a folder "
+                          "for several (-o DIR/), or use --format jsonl for one file")
     return TextTreeSink(output, faults=faults)
+
+
+def names_a_file(output: Path) -> bool:
+    """Whether text output to `output` means one file: an existing file, or a new path
+    ending in .txt (an existing folder, whatever its name, is a folder)."""
+    if output.is_dir():
+        return False
+    return output.exists() or output.suffix.lower() == ".txt"

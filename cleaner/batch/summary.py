@@ -41,11 +41,17 @@ class Summary:
         seconds = time.perf_counter() - self.started
         kept = self.kept_lines / self.lines if self.lines else 0.0
         rate = (self.pages - self.resumed) / seconds if seconds > 0 else 0.0
-        parts = [f"{self.pages} pages", f"{self.errors} errors", f"{kept:.1%} of lines kept"]
+        parts = [counted(self.pages, "page"), counted(self.errors, "error"),
+                 f"{kept:.1%} of lines kept"]
         if self.skipped:
             kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(self.skipped.items()))
-            parts.append(f"{sum(self.skipped.values())} records skipped ({kinds})")
+            parts.append(f"{counted(sum(self.skipped.values()), 'record')} skipped ({kinds})")
         if self.resumed:
-            parts.append(f"resumed after {self.resumed} pages")
+            parts.append(f"resumed after {counted(self.resumed, 'page')}")
         parts.append(f"{seconds:.1f}s ({rate:.0f} pages/s)")
         return ", ".join(parts)
+
+
+def counted(number: int, noun: str) -> str:
+    """"1 page", "2 pages", "0 pages"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -33,6 +33,7 @@ import contextlib
 import itertools
 import logging
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -126,6 +127,13 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def _deaf_to_ctrl_c() -> None:
+    """A worker ignores SIGINT: the main process stops it. Workers are mostly born so
+    (pool.py); this covers one started where that cannot be arranged."""
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _read_timed(source: Source, settings: Settings, beacon: Beacon | None, number: int,
                 index: int) -> Page | Result:
     """read_source under the page time budget; a worker notes in its beacon that it
@@ -180,6 +188,7 @@ def _worker_side(settings: Settings, *, in_worker: bool) -> Iterator[Beacon | No
         yield None
         return
     _exit_with_parent()
+    _deaf_to_ctrl_c()
     beacon = Beacon.of(settings.beacons) if settings.beacons else None
     yield beacon
     if beacon is not None:

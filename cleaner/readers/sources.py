@@ -17,7 +17,7 @@ import stat
 import sys
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -288,6 +288,20 @@ def check_inputs(inputs: list[str]) -> None:
             raise InputError(f"{spec}: no such file or directory")
 
 
+def check_found(inputs: list[str], options: InputOptions | None = None) -> None:
+    """Fail early, with one line, on a folder that holds no page (or no file that
+    --glob matches): a run that would clean nothing is a mistake, most often a
+    wrong path or pattern. The walk stops at the first file it takes."""
+    options = options or InputOptions()
+    for spec in inputs:
+        if spec == STDIN or not Path(spec).is_dir():
+            continue
+        if next(_walk(Path(spec), options.globs, options.exclude), None) is None:
+            patterns = " ".join(f"--glob {pattern!r}" for pattern in options.globs)
+            raise InputError(f"no pages found under {spec}"
+                             + (f" matching {patterns}" if patterns else ""))
+
+
 def read_source(source: Source, *, input_format: str = "auto",
                 max_bytes: int = DEFAULT_MAX_BYTES,
                 max_lines: int = DEFAULT_MAX_LINES, cues: bool = True) -> Page | Result:
@@ -328,13 +342,20 @@ def _file_size(source: Source) -> int | None:
         return None
 
 
-def read_one(spec: str, input_format: str = "auto") -> Page:
-    """The one page a command like `cleaner show` reads: a page file or "-" (the first
-    page of a container). Raises InputError or PageError with a one-line reason."""
+def read_one(spec: str, input_format: str = "auto",
+             on_more: Callable[[Source], None] | None = None) -> Page:
+    """The one page a command like `cleaner show` reads: a page file or "-", or the
+    first page of a folder or container, which is handed to `on_more` when others
+    follow it. Raises InputError or PageError with a one-line reason."""
     check_inputs([spec])
-    source = next(iter_sources([spec]), None)
+    check_found([spec])
+    sources = iter_sources([spec])
+    source = next(sources, None)
     if source is None:
         raise InputError(f"{spec}: no page found")
+    if on_more is not None and next(sources, None) is not None:
+        on_more(source)
+    sources.close()
     page = read_source(source, input_format=input_format)
     if isinstance(page, Result):
         raise PageError(f"{page.source}: {page.error}")

@@ -1,7 +1,9 @@
 """WARC and WET files, gzipped or not, read with FastWARC.
 
 Response records holding HTML become HTML pages and conversion records (WET)
-become text pages, each keeping its WARC-Target-URI as the url. Everything
+become text pages, each keeping its WARC-Target-URI as the url. A compressed
+HTTP body (Content-Encoding gzip, deflate, br) is decoded (content_encoding.py);
+one that cannot be gives an error entry for its page, and the file goes on. Everything
 else (requests, metadata, warcinfo, revisits, responses that are not HTML) is
 skipped and counted by kind. A file cut mid-record gives its good records and
 then one broken entry for the break. A page record larger than the page size
@@ -24,6 +26,7 @@ from typing import IO
 
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
+from cleaner.readers.content_encoding import ContentEncodingError, codings, decode_body
 from cleaner.readers.pages import too_large
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -173,7 +176,7 @@ def _entry(record, skipped: Counter, max_bytes: int | None) -> WarcEntry | None:
     if len(payload) < record.content_length:
         return _break(record.stream_pos, f"record cut short ({len(payload):,} of "
                                          f"{record.content_length:,} bytes)")
-    return _page_entry(record, payload, kind)
+    return _page_entry(record, payload, kind, max_bytes)
 
 
 class ForwardOnly:
@@ -206,11 +209,22 @@ class ForwardOnly:
         return bytes(self.kept) + self.stream.read()
 
 
-def _page_entry(record, payload: bytes, kind: str) -> WarcEntry:
+def _page_entry(record, payload: bytes, kind: str, max_bytes: int | None) -> WarcEntry:
+    """The page of a record: its HTTP body joined if chunked and decoded if compressed
+    (Content-Encoding gzip, deflate, br); one that cannot be decoded gives an error
+    entry for that page alone."""
     if _is_chunked(record):
         payload = dechunk(payload)
-    return WarcEntry(offset=record.stream_pos, id=_record_id(record),
-                     url=record.headers.get("WARC-Target-URI"), content=payload, kind=kind,
+    page = {"offset": record.stream_pos, "id": _record_id(record),
+            "url": record.headers.get("WARC-Target-URI"), "kind": kind}
+    headers = record.http_headers if record.is_http else None
+    encoding = headers.get("Content-Encoding") if headers is not None else None
+    if codings(encoding):
+        try:
+            payload = decode_body(payload, encoding, max_bytes)
+        except ContentEncodingError as error:
+            return WarcEntry(**page, error=str(error))
+    return WarcEntry(**page, content=payload,
                      content_type=_content_type(record) if kind == "html" else None)
 
 

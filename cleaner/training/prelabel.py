@@ -19,7 +19,7 @@ from cleaner.atomic import atomic_write_text
 from cleaner.clean import Cleaner
 from cleaner.document import Page, Result
 from cleaner.labels import UNSURE_BELOW, line_labels
-from cleaner.readers.sources import check_inputs, iter_sources, read_source
+from cleaner.readers.sources import check_found, check_inputs, iter_sources, read_source
 from cleaner.training.labelfile import cues_sidecar, format_label_file
 
 
@@ -46,6 +46,7 @@ def prelabel_pages(cleaner: Cleaner, inputs: list[str], out_dir: Path, *,
     """Write a pre-labelled label file under `out_dir` for every page of `inputs`
     (mirroring their paths), page by page."""
     check_inputs(inputs)
+    check_found(inputs)
     for source in iter_sources(inputs):
         page = read_source(source, input_format=input_format)
         if isinstance(page, Result):
