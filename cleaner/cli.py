@@ -81,6 +81,10 @@ FormatOption = Annotated[OutputFormat, _option(
     "--format", help="text: clean text; jsonl: one JSON record per page.")]
 LinesOption = Annotated[bool, _option(
     "--lines", help="JSONL: add every line with its label and probability.")]
+WithMetadataOption = Annotated[bool, _option(
+    "--with-metadata", help="Text: start each page with a header of its title, author, "
+    "date, sitename, language, url and canonical_url between --- lines (JSONL records "
+    "always carry them).")]
 ModelsOption = Annotated[Path | None, _option(
     "--models", help="Folder of site models: each page whose URL host a model's card names "
                      "is cleaned by that model, the rest by --model.")]
@@ -154,7 +158,8 @@ def main(
 @app.command()
 def clean(
     inputs: Inputs, output: OutputOption = None, output_format: FormatOption = OutputFormat.text,
-    lines: LinesOption = False, keep: KeepOption = "body", model: ModelOption = "default",
+    lines: LinesOption = False, with_metadata: WithMetadataOption = False,
+    keep: KeepOption = "body", model: ModelOption = "default",
     models: ModelsOption = None, input_format: InputFormatOption = InputFormat.auto,
     max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES, max_lines: MaxLinesOption = DEFAULT_MAX_LINES,
     page_timeout: PageTimeoutOption = DEFAULT_PAGE_TIMEOUT, jobs: JobsOption = None,
@@ -166,12 +171,15 @@ def clean(
     """Clean pages: keep the article text, drop navigation, related links and comments.
 
     An interrupted run writing to -o resumes where it stopped when the same
-    command is run again.
+    command is run again. JSONL records carry each page's title, author, date,
+    sitename, language, url and canonical_url (null where unknown);
+    --with-metadata puts them in a header before each page's text.
 
     Example: cleaner clean ../shared/seeds/ -o out/
     """
     options = BatchOptions(
-        format=output_format.value, lines=lines, keep=keep_labels(keep), model=model,
+        format=output_format.value, lines=lines, with_metadata=with_metadata,
+        keep=keep_labels(keep), model=model,
         models=models, input_format=input_format.value, max_bytes=max_bytes,
         max_lines=max_lines, page_timeout=page_timeout, jobs=jobs, chunk=chunk,
         globs=tuple(glob or ()), site_stats=site_stats,
