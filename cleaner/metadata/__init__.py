@@ -64,9 +64,12 @@ def stated_metadata(tree: LexborHTMLParser, lines: Sequence[str],
     canonical = _absolute(tags.get("canonical_url") or tags.get("og_url"), url)
     host = host_of(url) or host_of(canonical)
     head_title = _unescaped(tags.get("head_title"))
-    sitename = first("sitename") or (site_part(head_title, host) if head_title else None)
+    # The site's own name (WebSite, og:site_name) before its publisher's ("... Ltd").
+    sitename = (first("sitename") or first("publisher")
+                or (site_part(head_title, host) if head_title else None))
     stated_title = first("title") or head_title
-    sitenames = [name for name in (sitename, _unescaped(tags.get("sitename"))) if name]
+    sitenames = [name for name in (sitename, _unescaped(tags.get("sitename")),
+                                   first("publisher")) if name]
     title = without_site_name(stated_title, sitenames, host) if stated_title else None
     author, site_author = _authors(sources, sitenames, host)
     headlines, bylines, datelines = html_line_facts(lines, cues)

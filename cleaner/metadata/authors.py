@@ -50,6 +50,7 @@ _NOT_NAME_WORDS = frozenset({
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "la", "le", "du", "da", "di", "del",
                         "dos", "bin", "al", "el", "ter", "ten", "st.", "mc", "o'"})
 _JOINERS = frozenset({"and", "&", "und", "et", "y", "e", "en", "og", "och"})
+_PART_SEPARATOR = re.compile(r"\s+[·•|–—-]\s+")
 _WORD = re.compile(r"[^\s,;|•·/]+|[,;|•·/]")
 
 
@@ -84,8 +85,10 @@ def byline_author(line: str, *, named: bool = False) -> str | None:
     if not named or len(text.split()) > MAX_BARE_WORDS:
         return None
     names = _names_at_start(text, alone=False)
-    # A bare name is most of its line: "Jane Doe · 5 min read", not "Jane Doe's pick".
-    if names and 2 * len(names.replace(",", " ").split()) >= len(text.split()):
+    # A bare name is most of its part of the line: "Jane Doe · 5 min read" and "Jane
+    # Doe", not "Jane Doe reviews the week's films".
+    part = _PART_SEPARATOR.split(text, maxsplit=1)[0]
+    if names and 2 * len(names.replace(",", " ").split()) >= len(part.split()):
         return names
     return None
 

@@ -37,14 +37,14 @@ _COMMENTS = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\
 
 
 def jsonld_fields(tree: LexborHTMLParser) -> dict[str, str]:
-    """title, author, date and sitename as the page's JSON-LD states them (absent keys:
-    not stated). The first article-like object wins; a WebPage gives only what no
+    """title, author, date, sitename (the WebSite's name) and publisher (the article's
+    publisher, else an Organization's name) as the page's JSON-LD states them (absent
+    keys: not stated). The first article-like object wins; a WebPage gives only what no
     article gave. An author that is an Organization is `organization_author`: a
     company's blog credits itself where its page's byline names a person."""
     nodes = list(_objects(tree))
     by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
     found: dict[str, str] = {}
-    site: dict[str, str] = {}  # names of the WebSite, else of an Organization
     for node in sorted(nodes, key=_rank):
         kinds = _types(node)
         if kinds & (ARTICLE_TYPES | PAGE_TYPES):
@@ -55,13 +55,11 @@ def jsonld_fields(tree: LexborHTMLParser) -> dict[str, str]:
             _fill(found, field, _names(author, by_id))
             _fill(found, "date", _text(node.get("datePublished")) or
                   _text(node.get("dateCreated")))
-            _fill(found, "sitename", _names(node.get("publisher"), by_id))
+            _fill(found, "publisher", _names(node.get("publisher"), by_id))
         elif kinds & SITE_TYPES:
-            _fill(site, "website", _text(node.get("name")))
+            _fill(found, "sitename", _text(node.get("name")))
         elif kinds & PUBLISHER_TYPES:
-            _fill(site, "organization", _text(node.get("name")))
-    if "sitename" not in found and (name := site.get("website") or site.get("organization")):
-        found["sitename"] = name
+            _fill(found, "publisher", _text(node.get("name")))
     return found
 
 

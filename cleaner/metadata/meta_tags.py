@@ -23,7 +23,7 @@ META_NAMES: dict[str, tuple[str, ...]] = {
              "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created",
              "citation_publication_date", "citation_date"),
     "sitename": ("og:site_name", "application-name", "al:ios:app_name",
-                 "apple-mobile-web-app-title", "twitter:site"),
+                 "apple-mobile-web-app-title"),
     "og_url": ("og:url",),
 }
 _FIELD_OF = {name: field for field, names in META_NAMES.items() for name in names}
