@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import html as html_entities
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
-
-from selectolax.lexbor import LexborHTMLParser
 
 from cleaner.document import DomCues, Page, StatedMetadata
 from cleaner.metadata.authors import clean_author
@@ -42,6 +41,9 @@ from cleaner.metadata.titles import (
     without_site_name,
 )
 from cleaner.sites import host_of
+
+if TYPE_CHECKING:  # the parser is loaded by the reader that parses, never here
+    from selectolax.lexbor import LexborHTMLParser
 
 __all__ = ["page_metadata", "stated_metadata"]
 

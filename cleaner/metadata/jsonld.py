@@ -13,8 +13,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from selectolax.lexbor import LexborHTMLParser
+if TYPE_CHECKING:  # the parser is loaded by the reader that parses, never here
+    from selectolax.lexbor import LexborHTMLParser
+
 
 # The schema.org types whose headline, author and date are the page's own: the
 # CreativeWork subtypes a news or blog page states (Article and its children,

@@ -9,7 +9,11 @@ Microdata (`itemprop="author"`, `itemprop="datePublished"`) fills what no tag di
 
 from __future__ import annotations
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the parser is loaded by the reader that parses, never here
+    from selectolax.lexbor import LexborHTMLParser, LexborNode
+
 
 # Per field, the <meta> names (property, name or itemprop, lower-cased), best first.
 META_NAMES: dict[str, tuple[str, ...]] = {
