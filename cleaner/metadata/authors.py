@@ -22,7 +22,8 @@ MAX_BYLINE_WORDS = 16
 MAX_BARE_WORDS = 8
 _BY = re.compile(r"^\s*(?:(?:written|posted|reported|words|story|text|published)\s+)?"
                  r"(?:by|von|par|por|di|door|av|af|från)\b\s*:?\s*", re.I)
-_OPENS_BYLINE = re.compile(r"\s*(?:\w+\s+)?(?:by|von|par|por|di|door|av|af|från|authors?|"
+# How a byline opens ("By", "Written by", "Author:"): what every line is checked for.
+OPENS_BYLINE = re.compile(r"\s*(?:\w+\s+)?(?:by|von|par|por|di|door|av|af|från|authors?|"
                            r"writers?|autor|auteur)\b", re.I)
 _AUTHOR_LABEL = re.compile(r"^\s*(?:authors?|writers?|autor(?:in)?|auteur)\s*:\s*", re.I)
 _NOT_A_NAME = re.compile(r"https?://|www\.|@|^\S+\.\S+$|\d{3,}")
@@ -72,7 +73,7 @@ def byline_author(line: str, *, named: bool = False) -> str | None:
     """The names a byline line states ("By Jane Doe | 3 March 2025" -> "Jane Doe"), or
     None. `named`: the line is in an element named author or byline, where a bare name
     ("Jane Doe") counts too; elsewhere the line must start with "By" or "Author:"."""
-    if not named and not _OPENS_BYLINE.match(line):
+    if not named and not OPENS_BYLINE.match(line):
         return None  # most lines: one regex match, no more
     text = " ".join(line.split())
     if not text or len(text.split()) > MAX_BYLINE_WORDS:

@@ -41,7 +41,7 @@ _detector: list = []  # the loaded detector, once loaded
 def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of the language `text` is written in, or None when unsure."""
     sample = unicodedata.normalize("NFC", text[:SAMPLE_CHARS])
-    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+    if sum(map(str.isalpha, sample)) < MIN_LETTERS:
         return None
     if sample.isupper():  # fastText reads capitals as another language
         sample = sample.lower()

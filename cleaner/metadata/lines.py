@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cleaner.document import DomCues
-from cleaner.metadata.authors import byline_author
+from cleaner.metadata.authors import OPENS_BYLINE, byline_author
 from cleaner.metadata.dates import iso_day
 
 BYLINE_TOKENS = frozenset({"byline", "author"})
@@ -40,6 +40,7 @@ def html_line_facts(lines: Sequence[str], cues: Sequence[DomCues | None]
     headlines: list[int] = []
     bylines: list[tuple[int, str]] = []
     datelines: list[tuple[int, str]] = []
+    opens_byline = OPENS_BYLINE.match  # most lines: this one match and nothing more
     for index, cue in enumerate(cues):
         if cue is None:
             continue
@@ -50,8 +51,8 @@ def html_line_facts(lines: Sequence[str], cues: Sequence[DomCues | None]
         tokens = cue.tokens
         if len(bylines) < MAX_CANDIDATES:
             named = not tokens.isdisjoint(BYLINE_TOKENS) and cue.inside.isdisjoint(CHROME_INSIDE)
-            names = byline_author(lines[index], named=named)
-            if names:
+            if (named or opens_byline(lines[index])) and (
+                    names := byline_author(lines[index], named=named)):
                 bylines.append((index, names))
         if len(datelines) < MAX_CANDIDATES and (
                 cue.tag == "time" or "date" in tokens or "time" in cue.inside):
