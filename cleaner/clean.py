@@ -6,11 +6,13 @@ The pipeline, as jusText would write it:
     batch = batch_features(pages)           # features/: one matrix for many pages
     probs = model.predict_proba(batch)      # model/: two stacked passes
     probs = without_template_body(...)      # site_stats.py, in a batch: site template lines
-    result = labelled_result(page, probs)   # labels.py: labels, probabilities, kept text
+    result = labelled_result(page, probs)   # labels.py: labels, probabilities, kept text;
+                                            # metadata/: title, author, date, language, ...
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -21,9 +23,12 @@ from cleaner.document import Page, Result
 from cleaner.features import batch_features
 from cleaner.headline import one_headline
 from cleaner.labels import DEFAULT_KEEP, join_kept, line_labels
+from cleaner.metadata import page_metadata
 from cleaner.model.files import LoadedModel, ModelError, load_model
 from cleaner.readers.pages import page_from_bytes, page_from_text
 from cleaner.site_stats import Templates, without_template_body
+
+log = logging.getLogger(__name__)
 
 # Pages are classified in batches of about this many text lines: large enough
 # that numpy and the trees work on long arrays, small enough to bound memory.
@@ -152,6 +157,17 @@ def labelled_result(page: Page, probs: np.ndarray, keep: frozenset[str],
     probs = one_headline(page, probs)
     labels, ps = line_labels(len(page.lines), page.content_indices(), probs,
                              PROBABILITY_DIGITS)
-    return Result(id=page.id, source=page.source, url=page.url, kind=page.kind,
-                  text=join_kept(page.lines, labels, keep), line_texts=page.lines,
-                  labels=labels, probabilities=ps)
+    text = join_kept(page.lines, labels, keep)
+    return Result(id=page.id, source=page.source, kind=page.kind, text=text,
+                  line_texts=page.lines, labels=labels, probabilities=ps,
+                  **_metadata(page, labels, keep, text))
+
+
+def _metadata(page: Page, labels: list[str | None], keep: frozenset[str], text: str) -> dict:
+    """The page's metadata fields; a bug a page brings out costs its metadata, not its text."""
+    try:
+        return page_metadata(page, labels, keep, text)
+    except Exception as error:
+        log.warning("could not read the metadata of %s: %s", page.source or page.id, error,
+                    exc_info=log.isEnabledFor(logging.DEBUG))
+        return {"url": page.url}

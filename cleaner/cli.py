@@ -145,6 +145,10 @@ FormatOption = Annotated[str, _option(
     help="text: clean text; jsonl: one JSON record per page.")]
 LinesOption = Annotated[bool, _option(
     "--lines", help="JSONL: add every line with its label and probability.")]
+WithMetadataOption = Annotated[bool, _option(
+    "--with-metadata", help="Text: start each page with a header of its title, author, "
+    "date, sitename, language, url and canonical_url between --- lines (JSONL records "
+    "always carry them).")]
 ModelsOption = Annotated[Path | None, _option(
     "--models", metavar="DIR",
     help="Folder of site models: each page whose URL host a model's card names is cleaned "
@@ -237,7 +241,8 @@ def main(
 @app.command(cls=Command)
 def clean(
     inputs: Inputs, output: OutputOption = None, output_format: FormatOption = "text",
-    lines: LinesOption = False, keep: KeepOption = "body", model: ModelOption = "default",
+    lines: LinesOption = False, with_metadata: WithMetadataOption = False,
+    keep: KeepOption = "body", model: ModelOption = "default",
     models: ModelsOption = None, input_format: InputFormatOption = "auto",
     max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES, max_lines: MaxLinesOption = DEFAULT_MAX_LINES,
     page_timeout: PageTimeoutOption = DEFAULT_PAGE_TIMEOUT, jobs: JobsOption = None,
@@ -250,7 +255,9 @@ def clean(
 
     Several pages of text on stdout are separated by a line holding a form feed
     (\\f). An interrupted run writing to -o resumes where it stopped when the
-    same command is run again.
+    same command is run again. JSONL records carry each page's title, author,
+    date, sitename, language, url and canonical_url (null where unknown);
+    --with-metadata puts them in a header before each page's text.
 
     Example: cleaner clean crawl/ -o out/
     """
@@ -258,8 +265,8 @@ def clean(
         note("--lines adds every line to JSONL records: text output has none, so it is "
              "ignored (add --format jsonl)")
     options = BatchOptions(
-        format=output_format, lines=lines, keep=keep_labels(keep), model=model,
-        models=models, input_format=input_format, max_bytes=max_bytes,
+        format=output_format, lines=lines, with_metadata=with_metadata, keep=keep_labels(keep),
+        model=model, models=models, input_format=input_format, max_bytes=max_bytes,
         max_lines=max_lines, page_timeout=page_timeout, jobs=jobs, chunk=chunk,
         globs=tuple(glob or ()), site_stats=site_stats,
         fields=JsonlFields(id=id_field, url=url_field, text=text_field, html=html_field),

@@ -69,6 +69,28 @@ class DomCues:
         )
 
 
+# The metadata fields of a result and of every JSONL record, in their order there.
+METADATA_FIELDS = ("title", "author", "date", "sitename", "language", "url", "canonical_url")
+
+
+@dataclass(frozen=True, slots=True)
+class StatedMetadata:
+    """What an HTML page's markup states about it, read with the page (metadata/), and
+    which of its lines may give the rest once they are labelled. Lines are kept as
+    indices because the cues are dropped before labelling in a batch with site stats."""
+
+    title: str | None = None  # JSON-LD headline, og:title or <title>, site name removed
+    stated_title: str | None = None  # the same before the site name was removed
+    author: str | None = None  # a person (or people) the markup names
+    site_author: str | None = None  # an author that is the site or an organisation
+    date: str | None = None  # YYYY-MM-DD
+    sitename: str | None = None
+    canonical_url: str | None = None
+    headlines: tuple[int, ...] = ()  # lines of the page's <h1> elements
+    bylines: tuple[tuple[int, str], ...] = ()  # (line, the names it states)
+    datelines: tuple[tuple[int, str], ...] = ()  # (line, the day it states)
+
+
 @dataclass(slots=True)
 class Page:
     """One page: its lines, optional per-line DOM cues, and its origin."""
@@ -82,6 +104,7 @@ class Page:
     # read_html(cues=False): a page read for its lines only, as site stats sketch it)
     cues: list[DomCues | None] | None = None
     meta: dict[str, str] = field(default_factory=dict)
+    stated: StatedMetadata | None = None  # HTML read with cues: what its markup states
     _content: list[int] | None = field(default=None, repr=False, compare=False)
 
     def content_indices(self) -> list[int]:
@@ -116,6 +139,14 @@ class Result:
     probabilities: list[float | None] = field(default_factory=list)
     kind: str = "text"
     error: str | None = None
+    # The page's metadata (metadata/), None where unknown; `url` above is the page's
+    # address as given.
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None  # the publication day, ISO 8601 (YYYY-MM-DD)
+    sitename: str | None = None
+    language: str | None = None  # ISO 639-1, detected from the kept text
+    canonical_url: str | None = None
 
     @classmethod
     def failed(cls, id: str, source: str, url: str | None, reason: str) -> Result:
@@ -127,8 +158,14 @@ class Result:
         return [LabelledLine(text, label, p) for text, label, p in
                 zip(self.line_texts, self.labels, self.probabilities, strict=True)]
 
+    def metadata(self) -> dict[str, str | None]:
+        """The metadata fields (METADATA_FIELDS), None where unknown."""
+        return {name: getattr(self, name) for name in METADATA_FIELDS}
+
     def as_record(self, with_lines: bool) -> dict:
-        record: dict = {"id": self.id, "url": self.url, "source": self.source, "text": self.text}
+        record: dict = {"id": self.id, "url": self.url, "source": self.source}
+        record |= {name: getattr(self, name) for name in METADATA_FIELDS if name != "url"}
+        record["text"] = self.text
         if with_lines:
             record["lines"] = [{"text": text, "label": label, "p": p} for text, label, p in
                                zip(self.line_texts, self.labels, self.probabilities, strict=True)]

@@ -44,7 +44,8 @@ def test_jsonl_with_lines_has_one_entry_per_input_line(seeds_dir, tmp_path):
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(records) == 5
     for record in records:
-        assert list(record) == ["id", "url", "source", "text", "lines"]
+        assert list(record) == ["id", "url", "source", "title", "author", "date", "sitename",
+                                "language", "canonical_url", "text", "lines"]
         gold = read_label_file(seeds_dir / "labeled" / (record["id"] + ".tsv"))
         assert [line["text"] for line in record["lines"]] == gold.lines
         blank = [line["label"] is None for line in record["lines"]]

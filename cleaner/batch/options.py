@@ -36,6 +36,7 @@ class BatchOptions:
 
     format: str = "text"  # "text": clean text; "jsonl": one JSON record per page
     lines: bool = False  # JSONL: every line with its label and probability
+    with_metadata: bool = False  # text: a header of the page's metadata (JSONL: always)
     keep: frozenset[str] = DEFAULT_KEEP  # the labels whose lines make the text
     model: str = "default"  # a model name or folder
     models: str | Path | None = None  # a folder of site models bound to hosts

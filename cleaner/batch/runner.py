@@ -64,7 +64,8 @@ def run(inputs: Sequence[str | os.PathLike], output: str | os.PathLike | None = 
     model_dir, model_sha = verified_model_dir(options.model)
     site_models = _site_models(options.models)
     faults = options.faults or fault_seam.active
-    sink = open_sink(out, options.format, options.lines, faults, one_page=_one_page(inputs))
+    sink = open_sink(out, options.format, options.lines, faults, options.with_metadata,
+                     one_page=_one_page(inputs))
     reading = InputOptions(globs=options.globs, fields=options.fields,
                            exclude=_own_output(sink, out), max_bytes=options.max_bytes)
     check_found(inputs, reading)
@@ -116,7 +117,8 @@ def _run_fingerprint(inputs: list[str], options: BatchOptions, reading: InputOpt
         "cleaner": __version__,
         "inputs": [i if i == STDIN else str(Path(i).resolve()) for i in inputs],
         "fields": reading.fields, "globs": reading.globs, "format": options.format,
-        "lines": options.lines, "keep": sorted(options.keep),
+        "lines": options.lines, "with_metadata": options.with_metadata,
+        "keep": sorted(options.keep),
         "input_format": options.input_format, "max_bytes": options.max_bytes,
         "max_lines": options.max_lines, "model": model_sha, "site_models": site_models,
         "site_stats": site_stats})

@@ -26,7 +26,7 @@ from cleaner.atomic import (
 )
 from cleaner.batch.faults import NO_FAULTS, CrashAt, Faults
 from cleaner.batch.journal import Checkpoint
-from cleaner.document import Result
+from cleaner.document import METADATA_FIELDS, Result
 from cleaner.readers.decode import SURROGATES
 from cleaner.readers.sources import Source
 
@@ -45,6 +45,7 @@ class Outcome:
     error: str | None = None
     lines: int = 0  # lines that got a label
     kept: int = 0  # of those, the lines kept in the text
+    metadata: dict[str, str | None] | None = None  # text output: for --with-metadata
 
 
 def outcome_of(relative: str, result: Result, keep: frozenset[str], *, record: bool,
@@ -54,7 +55,8 @@ def outcome_of(relative: str, result: Result, keep: frozenset[str], *, record: b
     return Outcome(id=result.id, source=result.source, relative=relative,
                    text=result.text, record=json_record(result, with_lines) if record else None,
                    error=result.error, lines=len(labelled),
-                   kept=sum(label in keep for label in labelled))
+                   kept=sum(label in keep for label in labelled),
+                   metadata=None if record else result.metadata())
 
 
 def text_output_path(out_dir: Path, source: Source | Outcome) -> Path:
@@ -117,10 +119,22 @@ class Sink:
         self.finish()
 
 
+def metadata_header(metadata: dict[str, str | None] | None) -> str:
+    """`--with-metadata`'s header for text output: the fields between two `---` lines,
+    one `name: value` a line, each value a JSON string or `null`. That is YAML front
+    matter as static-site tools and trafilatura write it, which any YAML or JSON reader
+    reads back exactly, whatever quotes or colons a title holds."""
+    fields = metadata or {}
+    rows = [f"{name}: {json.dumps(fields.get(name), ensure_ascii=False)}"
+            for name in METADATA_FIELDS]
+    return "---\n" + "\n".join(rows) + "\n---\n"
+
+
 class TextTreeSink(Sink):
     """One text file per page under `out_dir`, mirroring the inputs."""
 
-    def __init__(self, out_dir: Path, faults: Faults = NO_FAULTS):
+    def __init__(self, out_dir: Path, faults: Faults = NO_FAULTS, with_metadata: bool = False):
+        self.with_metadata = with_metadata
         self.out_dir = self.target = out_dir
         self.journal_path = out_dir / TEXT_JOURNAL
         self.crash = CrashAt(faults)
@@ -139,6 +153,8 @@ class TextTreeSink(Sink):
             return
         path = text_output_path(self.out_dir, outcome)
         text = _with_newline(outcome.text)
+        if self.with_metadata:
+            text = metadata_header(outcome.metadata) + text
         if self.crash.due():
             fd, _ = temporary_beside(path)
             os.write(fd, text[: len(text) // 2].encode("utf-8"))
@@ -159,14 +175,17 @@ class StdoutTextSink(Sink):
     holding a form feed: one part per page, in input order, empty for a page that
     failed (its error is on stderr) or kept no line."""
 
-    def __init__(self, stream: IO[str] | None = None):
+    def __init__(self, stream: IO[str] | None = None, with_metadata: bool = False):
         self.stream = stream or sys.stdout
+        self.with_metadata = with_metadata
         self.written = 0
 
     def write(self, outcome: Outcome) -> None:
         if self.written:
             self.stream.write(PAGE_SEPARATOR)
         if outcome.error is None:
+            if self.with_metadata:
+                self.stream.write(metadata_header(outcome.metadata))
             self.stream.write(_with_newline(outcome.text))
         self.written += 1
 
@@ -180,8 +199,9 @@ class TextFileSink(Sink):
     files). Standard input that holds several pages (a WARC) gives them all,
     separated as on stdout."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, with_metadata: bool = False):
         self.path = self.target = path
+        self.with_metadata = with_metadata
         self.temp: str | None = None
         self.pages: StdoutTextSink | None = None
         self.cleaned = 0
@@ -189,7 +209,8 @@ class TextFileSink(Sink):
     def start(self, checkpoint: Checkpoint | None = None) -> None:
         with naming(self.path):
             fd, self.temp = temporary_beside(self.path)
-            self.pages = StdoutTextSink(os.fdopen(fd, "w", encoding="utf-8", newline=""))
+            self.pages = StdoutTextSink(os.fdopen(fd, "w", encoding="utf-8", newline=""),
+                                        with_metadata=self.with_metadata)
 
     def write(self, outcome: Outcome) -> None:
         if self.pages is None:
@@ -292,24 +313,27 @@ class OutputError(ValueError):
 
 
 def open_sink(output: Path | None, output_format: str, lines: bool,
-              faults: Faults = NO_FAULTS, *, one_page: bool = False) -> Sink:
+              faults: Faults = NO_FAULTS, with_metadata: bool = False, *,
+              one_page: bool = False) -> Sink:
     """The sink for `--format` and `-o`: JSON lines to a file or stdout, text files
     under a folder, the text of one page in a file (`one_page`: the inputs are a
-    single page), or text on stdout. Raises OutputError for an output that cannot
-    take the run's pages, before anything is written."""
+    single page), or text on stdout. `with_metadata`: text output starts each page
+    with its metadata header (JSON records always carry the fields). Raises
+    OutputError for an output that cannot take the run's pages, before anything is
+    written."""
     if output_format == "jsonl":
         if output is not None and output.is_dir():
             raise OutputError(f"{output}: is a folder, and --format jsonl writes one file "
                               f"(name the file: -o {output / 'out.jsonl'})")
         return JsonlSink(output, with_lines=lines, faults=faults)
     if output is None:
-        return StdoutTextSink()
+        return StdoutTextSink(with_metadata=with_metadata)
     if names_a_file(output):
         if one_page:
-            return TextFileSink(output)
+            return TextFileSink(output, with_metadata=with_metadata)
         raise OutputError(f"{output}: a file takes the text of one page; name a folder "
                           "for several (-o DIR/), or use --format jsonl for one file")
-    return TextTreeSink(output, faults=faults)
+    return TextTreeSink(output, faults=faults, with_metadata=with_metadata)
 
 
 def names_a_file(output: Path) -> bool:

@@ -56,7 +56,8 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaner.document import DomCues, Page, PageError
+from cleaner.document import DomCues, Page, PageError, StatedMetadata
+from cleaner.metadata import stated_metadata
 from cleaner.readers.decode import decode_bytes
 from cleaner.readers.html.content_score import with_content_scores
 from cleaner.readers.html.cwalk import AVAILABLE as _COMPILED
@@ -131,25 +132,28 @@ def render_html(html: str | bytes, *, cues: bool = True
     """Lay out an HTML page as a text browser would: its lines, and one DomCues
     per line (None for blank lines; no list at all with `cues=False`). Bytes are
     decoded with `decode_bytes`."""
-    lines, line_cues, _ = render_page(html, cues=cues)
+    lines, line_cues, _, _ = render_page(html, cues=cues)
     return lines, line_cues
 
 
-def render_page(html: str | bytes, *, cues: bool = True
-                ) -> tuple[list[str], list[DomCues | None] | None, str]:
-    """`render_html`, and the title the page gives itself (title.py; "" if none)."""
+def render_page(html: str | bytes, *, cues: bool = True, url: str | None = None
+                ) -> tuple[list[str], list[DomCues | None] | None, str, StatedMetadata | None]:
+    """`render_html`, the title the page gives itself (title.py; "" if none) and what its
+    markup states about it (cleaner.metadata; None with `cues=False`). `url`: the
+    page's address, against which its canonical link is read."""
     if isinstance(html, bytes | bytearray):
         html, _ = decode_bytes(bytes(html), html=True)
     if html.count("<") > NESTING_CHECK_TAGS:
         html = cap_nesting(html)
-    lines, line_cues, title = _parse_and_render(html, cues)
-    if not lines and _TITLE_START.search(html) and not _TITLE_END.search(html):
-        lines, line_cues, title = _parse_and_render(_TITLE_START.sub("", html), cues)
-    return lines, line_cues, title
+    rendered = _parse_and_render(html, cues, url)
+    if not rendered[0] and _TITLE_START.search(html) and not _TITLE_END.search(html):
+        rendered = _parse_and_render(_TITLE_START.sub("", html), cues, url)
+    return rendered
 
 
-def _parse_and_render(html: str, cues: bool = True
-                      ) -> tuple[list[str], list[DomCues | None] | None, str]:
+def _parse_and_render(html: str, cues: bool = True, url: str | None = None
+                      ) -> tuple[list[str], list[DomCues | None] | None, str,
+                                 StatedMetadata | None]:
     tree = LexborHTMLParser(html)
     resolve_streamed(tree)
     # The parser keeps the page as UTF-8: a byte search there is far cheaper than
@@ -157,7 +161,20 @@ def _parse_and_render(html: str, cues: bool = True
     raw = tree.raw_html
     markers = not isinstance(raw, bytes) or _may_hold_markers(raw)
     title = page_title(tree) if cues else ""
-    return (*render_tree(tree, markers=markers, cues=cues), title)
+    lines, line_cues = render_tree(tree, markers=markers, cues=cues)
+    stated = _stated(tree, lines, line_cues, url) if line_cues is not None else None
+    return lines, line_cues, title, stated
+
+
+def _stated(tree: LexborHTMLParser, lines: list[str], line_cues: list[DomCues | None],
+            url: str | None) -> StatedMetadata | None:
+    """The page's metadata (cleaner.metadata): a bug it brings out costs the metadata only."""
+    try:
+        return stated_metadata(tree, lines, line_cues, url)
+    except Exception as error:
+        log.warning("could not read the metadata of a page: %s", error,
+                    exc_info=log.isEnabledFor(logging.DEBUG))
+        return None
 
 
 def _may_hold_markers(raw: bytes) -> bool:
@@ -181,14 +198,15 @@ def read_html(data: bytes | str, *, id: str = "", source: str = "", url: str | N
             text, encoding = decode_bytes(bytes(data), html=True)
         else:
             text = data
-        lines, line_cues, title = render_page(text, cues=cues)
+        lines, line_cues, title, stated = render_page(text, cues=cues, url=url)
     except Exception as error:  # one bad page must not stop a batch of millions
         if strict:
             raise PageError(f"cannot render HTML ({type(error).__name__}: {error})") from error
         log.warning("could not render HTML page %r: %s", id or source, error,
                     exc_info=log.isEnabledFor(logging.DEBUG))  # a traceback with --debug only
-        lines, line_cues, title = [], [] if cues else None, ""
-    page = Page(lines=lines, id=id, source=source, url=url, kind="html", cues=line_cues)
+        lines, line_cues, title, stated = [], [] if cues else None, "", None
+    page = Page(lines=lines, id=id, source=source, url=url, kind="html", cues=line_cues,
+                stated=stated)
     if title:
         page.meta["title"] = title
     if encoding:
