@@ -99,6 +99,20 @@ def test_a_task_failing_on_its_first_attempt_is_retried_to_the_same_rows(
     assert_same(got, expected)
 
 
+def test_the_model_loads_once_per_executor_process(spark):
+    def loaded(_):
+        import os
+
+        from cleaner.batch.workers import worker_cleaner
+        from cleaner.model.files import resolve_model_dir
+
+        return os.getpid(), id(worker_cleaner(str(resolve_model_dir("default"))))
+
+    found = spark.sparkContext.parallelize(range(8), 8).map(loaded).distinct().collect()
+    processes = {pid for pid, _ in found}
+    assert len(found) == len(processes) <= 2  # one Cleaner per Python worker, 8 tasks
+
+
 @pytest.mark.parametrize("method", ["mapInPandas", "udf"])
 def test_clean_column_equals_cleaner_clean(spark, method):
     from cleaner.clean import Cleaner
