@@ -74,3 +74,51 @@ def seed_copies(seed_files, folder: Path, count: int, broken: str = "013_broken.
         (folder / f"{index:03d}_{source.name}").write_bytes(source.read_bytes())
     (folder / broken).write_bytes(bytes(range(256)) * 16)
     return folder
+
+
+# --- a small WARC of real pages, for the engines' tests (Spark, datatrove) --------------
+
+# Two sites of l3s-gn1 with several pages each, so that site stats find template lines.
+WARC_HOSTS = ("www.reuters.com", "www.earthtimes.org")
+
+
+def real_pages_warc(path: Path, per_host: int = 3, broken: bool = False) -> Path:
+    """A gzipped WARC at `path` of `per_host` real l3s-gn1 pages of each of WARC_HOSTS
+    (their own URLs, UTF-8 as declared), each response after its request, as crawlers
+    write them; with `broken`, one response whose gzip body cannot be decoded. Written
+    by hand (the format is a few headers): no WARC writer among the test dependencies.
+    Build it under data/build/ (git-ignored): dataset pages are never committed."""
+    import gzip
+    import uuid
+
+    if not DATASETS.is_dir():
+        pytest.skip("../shared/datasets is not beside the checkout")
+    folder = DATASETS / "l3s-gn1"
+    urls = dict(line.split("\t") for line in
+                (folder / "url-mapping.tsv").read_text(encoding="utf-8").splitlines() if line)
+    chosen = [pair for host in WARC_HOSTS for pair in
+              [(name, url) for name, url in sorted(urls.items()) if url.split("/")[2] == host]
+              [:per_host]]
+
+    def record(kind: str, url: str, block: bytes, number: int) -> bytes:
+        record_id = uuid.UUID(int=number)
+        content_type = f"application/http; msgtype={kind}"
+        head = (f"WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {url}\r\n"
+                f"WARC-Date: 2010-01-01T00:00:00Z\r\nWARC-Record-ID: <urn:uuid:{record_id}>\r\n"
+                f"Content-Type: {content_type}\r\nContent-Length: {len(block)}\r\n\r\n")
+        return gzip.compress(head.encode() + block + b"\r\n\r\n", mtime=0)
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out:
+        for number, (name, url) in enumerate(chosen):
+            html = (folder / "original" / f"{name}.html").read_bytes()
+            host = url.split("/")[2]
+            out.write(record("request", url, f"GET / HTTP/1.1\r\nHost: {host}\r\n\r\n".encode(),
+                             2 * number))
+            headers = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+            if broken and number == 1:  # a gzip body cut after its first bytes
+                headers += b"Content-Encoding: gzip\r\n"
+                html = gzip.compress(html)[:64]
+            block = headers + f"Content-Length: {len(html)}\r\n\r\n".encode() + html
+            out.write(record("response", url, block, 2 * number + 1))
+    return path

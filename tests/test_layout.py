@@ -42,6 +42,15 @@ def test_a_clean_run_never_imports_the_training_code_nor_scikit_learn(seed_files
     assert not {m for m in modules if m.startswith(("cleaner.training", "sklearn", "scipy"))}
 
 
+def test_cleaning_never_imports_the_engines():
+    """The optional engines (cleaner[spark], cleaner[datatrove]) stay out of `import
+    cleaner`, the batch and the CLI, installed or not."""
+    modules = imported_modules("import cleaner, cleaner.clean, cleaner.batch, cleaner.cli")
+    assert not {m for m in modules if m.startswith(("cleaner.integrations", "pyspark",
+                                                      "datatrove", "py4j", "pandas",
+                                                      "pyarrow"))}
+
+
 def test_features_never_import_the_html_parser():
     modules = imported_modules("import cleaner.features, cleaner.features.dom")
     assert "cleaner.features.dom" in modules and "selectolax" not in modules
