@@ -100,7 +100,9 @@ class _Writer:
         self.out: list[str] = []
         self.last = -1  # the index of the last line written
         self.previous: MarkdownLine | None = None
-        self.list_column: int | None = None  # where the last list line's text starts
+        # The list items the next line may be in: (indent on the page, indent written,
+        # where its text starts as written), outermost first.
+        self.items: list[tuple[int, int, int]] = []
 
     def add(self, indices: list[int], line: MarkdownLine,
             group: list[MarkdownLine | None]) -> None:
@@ -117,19 +119,26 @@ class _Writer:
             self.out.append(prefix + line.marker + heading + _safe_start(line.text))
         self.last, self.previous = indices[-1], line
 
-    def _in_list_run(self, line: MarkdownLine) -> bool:
-        previous = self.previous
-        return (previous is not None and self.list_column is not None
-                and previous.quote == line.quote)
-
     def _indent(self, line: MarkdownLine) -> int:
-        """The line's indent, no deeper than the list lines before it allow."""
-        limit = self.list_column if self._in_list_run(line) else 0
-        indent = min(line.indent, limit)
-        if line.marker or (indent and not line.table and not line.code):
-            self.list_column = indent + len(line.marker)
-        elif not indent:
-            self.list_column = None
+        """Where the line starts: its item's place among the kept items, so that an item
+        whose parent item was dropped moves up to the level of its kept parent (or the
+        top), where markdown reads it as an item, not as code."""
+        items = self.items
+        previous = self.previous
+        if previous is None or previous.quote != line.quote or not (line.marker or line.indent):
+            items.clear()
+            return 0
+        if not line.marker:  # a later line of an item: in the items it is under
+            while items and items[-1][0] >= line.indent:
+                items.pop()
+            return items[-1][2] if items else 0
+        while items and items[-1][0] > line.indent:
+            items.pop()
+        if items and items[-1][0] == line.indent:  # a sibling: at its place
+            indent = items.pop()[1]
+        else:  # nested in the item before, or at the top
+            indent = items[-1][2] if items else 0
+        items.append((line.indent, indent, indent + len(line.marker)))
         return indent
 
     def _separator(self, index: int, line: MarkdownLine) -> str:
