@@ -12,6 +12,7 @@ The pipeline, as jusText would write it:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,6 +24,7 @@ from cleaner.document import Page, Result
 from cleaner.features import batch_features
 from cleaner.headline import one_headline
 from cleaner.labels import DEFAULT_KEEP, join_kept, line_labels
+from cleaner.markdown import dump_markdown_lines, page_markdown
 from cleaner.metadata import page_metadata
 from cleaner.model.files import LoadedModel, ModelError, load_model
 from cleaner.readers.pages import page_from_bytes, page_from_text
@@ -51,10 +53,13 @@ class Cleaner:
         return cls(load_model(model), keep)
 
     def clean(self, page: PageLike, url: str | None = None, *,
-              keep: Iterable[str] | None = None, input_format: str = "auto") -> Result:
+              keep: Iterable[str] | None = None, input_format: str = "auto",
+              markdown: bool = False, links: bool = False) -> Result:
         """Clean one page: text (a dump or HTML), raw bytes, or a `Page`. `url` is the
-        page's address, for site models and the results' `url`."""
-        return self.clean_pages([as_page(page, url, input_format)], keep=keep)[0]
+        page's address, for site models and the results' `url`. `markdown`: the kept
+        lines as markdown too (`Result.markdown`), with their links if `links`."""
+        page = as_page(page, url, input_format, markdown=markdown, links=links)
+        return self.clean_pages([page], keep=keep)[0]
 
     def probabilities(self, pages: Sequence[Page]) -> list[np.ndarray]:
         """Per page, the (text lines x labels) probabilities, in one model call."""
@@ -76,22 +81,26 @@ class Cleaner:
 
     def clean_many(self, items: Iterable[PageLike | Result], *,
                    keep: Iterable[str] | None = None, batch_lines: int = BATCH_LINES,
-                   templates: Templates | None = None) -> Iterator[Result]:
+                   templates: Templates | None = None, markdown: bool = False,
+                   links: bool = False) -> Iterator[Result]:
         """Clean a stream of pages (strings, bytes or `Page`s) in batches, in order.
-        Error results pass through; a page that cannot be read or cleaned gives one."""
+        Error results pass through; a page that cannot be read or cleaned gives one.
+        `markdown`, `links`: as for `clean`."""
         keep = self.keep if keep is None else frozenset(keep)
-        for item in self.probabilities_many(items, batch_lines=batch_lines):
+        for item in self.probabilities_many(items, batch_lines=batch_lines, markdown=markdown,
+                                            links=links):
             yield item if isinstance(item, Result) else labelled_or_failed(*item, keep,
                                                                             templates)
 
     def probabilities_many(self, items: Iterable[PageLike | Result], *,
-                           batch_lines: int = BATCH_LINES
-                           ) -> Iterator[tuple[Page, np.ndarray] | Result]:
+                           batch_lines: int = BATCH_LINES, markdown: bool = False,
+                           links: bool = False) -> Iterator[tuple[Page, np.ndarray] | Result]:
         """(page, its probabilities) for a stream of pages, in order, one model call per
         batch of about `batch_lines` lines; a Result for a page that cannot be read or
         classified (one bad page does not sink its batch: the batch is retried page by
         page). A model that cannot run raises ModelError."""
-        pages = (_page_or_error(item, number) for number, item in enumerate(items))
+        pages = (_page_or_error(item, number, markdown, links)
+                 for number, item in enumerate(items))
         for batch in batched(pages, weight=_page_lines, max_weight=batch_lines):
             yield from self._probabilities_batch(batch)
 
@@ -122,21 +131,30 @@ def labelled_or_failed(page: Page, probs: np.ndarray, keep: frozenset[str],
         return Result.failed(page.id, page.source, page.url, f"cleaning failed: {error}")
 
 
-def as_page(page: PageLike, url: str | None = None, input_format: str = "auto") -> Page:
-    """A `Page` from text (a dump or HTML), raw bytes, or a `Page` (kept as it is)."""
+def as_page(page: PageLike, url: str | None = None, input_format: str = "auto", *,
+            markdown: bool = False, links: bool = False) -> Page:
+    """A `Page` from text (a dump or HTML), raw bytes, or a `Page` (kept as it is; with
+    `markdown`, a page read without it gets its lines' markdown as a dump's)."""
     if isinstance(page, bytes):
-        return page_from_bytes(page, url=url, input_format=input_format)
+        return page_from_bytes(page, url=url, input_format=input_format, markdown=markdown,
+                               links=links)
     if isinstance(page, str):
-        return page_from_text(page, url=url, input_format=input_format)
+        return page_from_text(page, url=url, input_format=input_format, markdown=markdown,
+                              links=links)
+    if markdown and page.markdown is None:
+        return dataclasses.replace(page, markdown=dump_markdown_lines(page.lines))
     return page
 
 
-def _page_or_error(item: PageLike | Result, number: int) -> Page | Result:
+def _page_or_error(item: PageLike | Result, number: int, markdown: bool = False,
+                   links: bool = False) -> Page | Result:
     """A stream's item as a page (numbered by its place when it has no id), or its error."""
-    if isinstance(item, Page | Result):
+    if isinstance(item, Result):
         return item
+    if isinstance(item, Page):
+        return as_page(item, markdown=markdown)
     try:
-        page = as_page(item)
+        page = as_page(item, markdown=markdown, links=links)
     except Exception as error:  # a string too large or lines too many: that page only
         return Result.failed(str(number), f"<page {number}>", None, str(error))
     page.id = page.id or str(number)
@@ -158,8 +176,9 @@ def labelled_result(page: Page, probs: np.ndarray, keep: frozenset[str],
     labels, ps = line_labels(len(page.lines), page.content_indices(), probs,
                              PROBABILITY_DIGITS)
     text = join_kept(page.lines, labels, keep)
+    markdown = page_markdown(page, labels, keep) if page.markdown is not None else None
     return Result(id=page.id, source=page.source, kind=page.kind, text=text,
-                  line_texts=page.lines, labels=labels, probabilities=ps,
+                  line_texts=page.lines, labels=labels, probabilities=ps, markdown=markdown,
                   **_metadata(page, labels, keep, text))
 
 

@@ -142,9 +142,16 @@ OutputOption = Annotated[Path | None, _option(
 FormatOption = Annotated[str, _option(
     "--format", metavar="|".join(batch_options.FORMATS),
     callback=one_of(lambda: batch_options.FORMATS),
-    help="text: clean text; jsonl: one JSON record per page.")]
+    help="text: clean text; jsonl: one JSON record per page; markdown: the clean text as "
+         "markdown, with the headings, lists, quotes, tables and emphasis of HTML pages "
+         "(.md files).")]
 LinesOption = Annotated[bool, _option(
     "--lines", help="JSONL: add every line with its label and probability.")]
+MarkdownOption = Annotated[bool, _option(
+    "--markdown", help="JSONL: add each page's clean text as markdown (a markdown field).")]
+LinksOption = Annotated[bool, _option(
+    "--links", help="Markdown: keep the links of HTML pages as [text](url), made absolute "
+    "against the page's URL when it is known.")]
 WithMetadataOption = Annotated[bool, _option(
     "--with-metadata", help="Text: start each page with a header of its title, author, "
     "date, sitename, language, url and canonical_url between --- lines (JSONL records "
@@ -242,6 +249,7 @@ def main(
 def clean(
     inputs: Inputs, output: OutputOption = None, output_format: FormatOption = "text",
     lines: LinesOption = False, with_metadata: WithMetadataOption = False,
+    markdown: MarkdownOption = False, links: LinksOption = False,
     keep: KeepOption = "body", model: ModelOption = "default",
     models: ModelsOption = None, input_format: InputFormatOption = "auto",
     max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES, max_lines: MaxLinesOption = DEFAULT_MAX_LINES,
@@ -257,15 +265,18 @@ def clean(
     (\\f). An interrupted run writing to -o resumes where it stopped when the
     same command is run again. JSONL records carry each page's title, author,
     date, sitename, language, url and canonical_url (null where unknown);
-    --with-metadata puts them in a header before each page's text.
+    --with-metadata puts them in a header before each page's text. --format
+    markdown writes the same lines as markdown (docs/cli.md says how).
 
     Example: cleaner clean crawl/ -o out/
     """
     if lines and output_format != "jsonl":
         note("--lines adds every line to JSONL records: text output has none, so it is "
              "ignored (add --format jsonl)")
+    _markdown_notes(output_format, markdown, links)
     options = BatchOptions(
         format=output_format, lines=lines, with_metadata=with_metadata, keep=keep_labels(keep),
+        markdown=markdown, links=links,
         model=model, models=models, input_format=input_format, max_bytes=max_bytes,
         max_lines=max_lines, page_timeout=page_timeout, jobs=jobs, chunk=chunk,
         globs=tuple(glob or ()), site_stats=site_stats,
@@ -329,6 +340,16 @@ def spark(
     finally:
         spark_session.stop()
     typer.echo(f"cleaner: {counted(pages, 'page')} written to {output}", err=True)
+
+
+def _markdown_notes(output_format: str, markdown: bool, links: bool) -> None:
+    """What --markdown and --links do where the output has no markdown."""
+    if markdown and output_format == "text":
+        note("--markdown adds a markdown field to JSONL records: text output has none, so "
+             "it is ignored (use --format markdown)")
+    if links and not (output_format == "markdown" or (output_format == "jsonl" and markdown)):
+        note("--links keeps links in markdown: this output has none, so it is ignored (add "
+             "--format markdown, or --markdown to JSONL)")
 
 
 def _report_error(outcome) -> None:

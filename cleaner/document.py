@@ -8,6 +8,7 @@ Blank lines are kept so that output lines map 1:1 to the input's lines.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class PageError(Exception):
@@ -69,6 +70,19 @@ class DomCues:
         )
 
 
+class MarkdownLine(NamedTuple):
+    """What markdown shows of one text line (cleaner/markdown.py writes the kept ones):
+    its inline markdown, and the structure around it that the page gave."""
+
+    text: str  # the line's text as inline markdown: escaped, with emphasis and links
+    heading: int = 0  # 1-6 for h1-h6, else 0
+    quote: int = 0  # how many blockquotes hold it
+    marker: str = ""  # a list item's first line: "- " or "3. "
+    indent: int = 0  # spaces before the marker, or before the text of an item's later line
+    table: tuple[int, int, int, int] | None = None  # (table, row, column, columns): a cell
+    code: int = 0  # the <pre> it is in, numbered from 1 in the page; 0: none
+
+
 # The metadata fields of a result and of every JSONL record, in their order there.
 METADATA_FIELDS = ("title", "author", "date", "sitename", "language", "url", "canonical_url")
 
@@ -105,6 +119,8 @@ class Page:
     cues: list[DomCues | None] | None = None
     meta: dict[str, str] = field(default_factory=dict)
     stated: StatedMetadata | None = None  # HTML read with cues: what its markup states
+    # one per line (None: blank), when the page was read for markdown (markdown=True)
+    markdown: list[MarkdownLine | None] | None = None
     _content: list[int] | None = field(default=None, repr=False, compare=False)
 
     def content_indices(self) -> list[int]:
@@ -147,6 +163,7 @@ class Result:
     sitename: str | None = None
     language: str | None = None  # ISO 639-1, detected from the kept text
     canonical_url: str | None = None
+    markdown: str | None = None  # the kept lines as markdown, when asked (markdown=True)
 
     @classmethod
     def failed(cls, id: str, source: str, url: str | None, reason: str) -> Result:
@@ -166,6 +183,8 @@ class Result:
         record: dict = {"id": self.id, "url": self.url, "source": self.source}
         record |= {name: getattr(self, name) for name in METADATA_FIELDS if name != "url"}
         record["text"] = self.text
+        if self.markdown is not None:
+            record["markdown"] = self.markdown
         if with_lines:
             record["lines"] = [{"text": text, "label": label, "p": p} for text, label, p in
                                zip(self.line_texts, self.labels, self.probabilities, strict=True)]

@@ -21,7 +21,7 @@ CHUNK_PAGES = 100
 # takes 30 is pathological, and 30 s per page still lets a batch finish.
 DEFAULT_PAGE_TIMEOUT = 30.0
 # The output formats, `--format`'s values and what its error message lists.
-FORMATS = ("text", "jsonl")
+FORMATS = ("text", "jsonl", "markdown")
 INPUT_FORMATS = ("auto", "html", "text")
 
 
@@ -34,8 +34,11 @@ def expected_one_of(choices: tuple[str, ...]) -> str:
 class BatchOptions:
     """How to clean a batch: `cleaner clean`'s options, as `cleaner.batch.runner` takes them."""
 
-    format: str = "text"  # "text": clean text; "jsonl": one JSON record per page
+    format: str = "text"  # "text": clean text; "jsonl": one JSON record per page;
+    # "markdown": the clean text as markdown (cleaner/markdown.py), in .md files
     lines: bool = False  # JSONL: every line with its label and probability
+    markdown: bool = False  # JSONL: each record's markdown too
+    links: bool = False  # markdown: with the links of HTML pages
     with_metadata: bool = False  # text: a header of the page's metadata (JSONL: always)
     keep: frozenset[str] = DEFAULT_KEEP  # the labels whose lines make the text
     model: str = "default"  # a model name or folder
@@ -62,4 +65,10 @@ class BatchOptions:
             raise ValueError(f"input_format {self.input_format!r}: "
                              f"{expected_one_of(INPUT_FORMATS)}")
         object.__setattr__(self, "keep", frozenset(self.keep))
+        object.__setattr__(self, "links", self.links and self.reads_markdown)
         object.__setattr__(self, "globs", tuple(self.globs))
+
+    @property
+    def reads_markdown(self) -> bool:
+        """Whether pages are read for markdown: markdown output, or JSONL with --markdown."""
+        return self.format == "markdown" or (self.format == "jsonl" and self.markdown)

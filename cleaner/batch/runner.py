@@ -99,7 +99,8 @@ def _settings(options: BatchOptions, model_dir: str, sink: Sink,
                     max_bytes=options.max_bytes, max_lines=options.max_lines,
                     page_timeout=options.page_timeout, records=sink.needs_records,
                     with_lines=sink.with_lines, faults=faults,
-                    models_dir=str(options.models) if options.models else None)
+                    models_dir=str(options.models) if options.models else None,
+                    markdown=options.reads_markdown, links=options.links)
 
 
 def _fresh(reading: InputOptions) -> InputOptions:
@@ -121,7 +122,9 @@ def _run_fingerprint(inputs: list[str], options: BatchOptions, reading: InputOpt
         "keep": sorted(options.keep),
         "input_format": options.input_format, "max_bytes": options.max_bytes,
         "max_lines": options.max_lines, "model": model_sha, "site_models": site_models,
-        "site_stats": site_stats})
+        "site_stats": site_stats,
+        # only when asked, so that the runs before markdown existed still resume
+        **({"markdown": True, "links": options.links} if options.reads_markdown else {})})
 
 
 def _resume_point(sink: Sink, make_sources: Callable[[], Iterator[Source]],

@@ -39,7 +39,7 @@ class Outcome:
 
     id: str
     source: str
-    relative: str  # text output goes to <relative>.txt
+    relative: str  # text output goes to <relative>.txt (markdown: .md)
     text: str
     record: str | None = None  # the JSON line, when the output is JSONL
     error: str | None = None
@@ -50,17 +50,19 @@ class Outcome:
 
 def outcome_of(relative: str, result: Result, keep: frozenset[str], *, record: bool,
                with_lines: bool) -> Outcome:
-    """What the output needs of a page's result; `relative`: its source's relative path."""
+    """What the output needs of a page's result; `relative`: its source's relative path.
+    Text output writes the page's markdown where it was read for it (--format markdown)."""
     labelled = [label for label in result.labels if label is not None]
+    text = result.markdown if result.markdown is not None and not record else result.text
     return Outcome(id=result.id, source=result.source, relative=relative,
-                   text=result.text, record=json_record(result, with_lines) if record else None,
+                   text=text, record=json_record(result, with_lines) if record else None,
                    error=result.error, lines=len(labelled),
                    kept=sum(label in keep for label in labelled),
                    metadata=None if record else result.metadata())
 
 
-def text_output_path(out_dir: Path, source: Source | Outcome) -> Path:
-    return out_dir / (str(source.relative) + ".txt")
+def text_output_path(out_dir: Path, source: Source | Outcome, suffix: str = ".txt") -> Path:
+    return out_dir / (str(source.relative) + suffix)
 
 
 def json_record(result: Result, with_lines: bool) -> str:
@@ -131,10 +133,13 @@ def metadata_header(metadata: dict[str, str | None] | None) -> str:
 
 
 class TextTreeSink(Sink):
-    """One text file per page under `out_dir`, mirroring the inputs."""
+    """One text file per page under `out_dir`, mirroring the inputs (named <input>.txt,
+    or with `suffix`)."""
 
-    def __init__(self, out_dir: Path, faults: Faults = NO_FAULTS, with_metadata: bool = False):
+    def __init__(self, out_dir: Path, faults: Faults = NO_FAULTS, with_metadata: bool = False,
+                 suffix: str = ".txt"):
         self.with_metadata = with_metadata
+        self.suffix = suffix
         self.out_dir = self.target = out_dir
         self.journal_path = out_dir / TEXT_JOURNAL
         self.crash = CrashAt(faults)
@@ -151,7 +156,7 @@ class TextTreeSink(Sink):
     def write(self, outcome: Outcome) -> None:
         if outcome.error is not None:
             return
-        path = text_output_path(self.out_dir, outcome)
+        path = text_output_path(self.out_dir, outcome, self.suffix)
         text = _with_newline(outcome.text)
         if self.with_metadata:
             text = metadata_header(outcome.metadata) + text
@@ -317,8 +322,9 @@ def open_sink(output: Path | None, output_format: str, lines: bool,
               one_page: bool = False) -> Sink:
     """The sink for `--format` and `-o`: JSON lines to a file or stdout, text files
     under a folder, the text of one page in a file (`one_page`: the inputs are a
-    single page), or text on stdout. `with_metadata`: text output starts each page
-    with its metadata header (JSON records always carry the fields). Raises
+    single page), or text on stdout; markdown as text is, in .md files.
+    `with_metadata`: text output starts each page with its metadata header (JSON
+    records always carry the fields). Raises
     OutputError for an output that cannot take the run's pages, before anything is
     written."""
     if output_format == "jsonl":
@@ -333,12 +339,13 @@ def open_sink(output: Path | None, output_format: str, lines: bool,
             return TextFileSink(output, with_metadata=with_metadata)
         raise OutputError(f"{output}: a file takes the text of one page; name a folder "
                           "for several (-o DIR/), or use --format jsonl for one file")
-    return TextTreeSink(output, faults=faults, with_metadata=with_metadata)
+    suffix = ".md" if output_format == "markdown" else ".txt"
+    return TextTreeSink(output, faults=faults, with_metadata=with_metadata, suffix=suffix)
 
 
 def names_a_file(output: Path) -> bool:
     """Whether text output to `output` means one file: an existing file, or a new path
-    ending in .txt (an existing folder, whatever its name, is a folder)."""
+    ending in .txt or .md (an existing folder, whatever its name, is a folder)."""
     if output.is_dir():
         return False
-    return output.exists() or output.suffix.lower() == ".txt"
+    return output.exists() or output.suffix.lower() in (".txt", ".md")

@@ -82,6 +82,8 @@ class Settings:
     max_lines: int = DEFAULT_MAX_LINES
     page_timeout: float = DEFAULT_PAGE_TIMEOUT  # seconds to read a page; 0: no limit
     beacons: str | None = None  # the folder where workers note what they read
+    markdown: bool = False  # read pages for markdown (Result.markdown)
+    links: bool = False  # with their links
     faults: Faults = NO_FAULTS  # the kill tests' faults (batch/faults.py); none otherwise
 
 
@@ -144,7 +146,8 @@ def _read_timed(source: Source, settings: Settings, beacon: Beacon | None, numbe
     if settings.faults and source.error is None:
         settings.faults.before_reading(source.id, in_worker=beacon is not None)
     page = read_source(source, input_format=settings.input_format,
-                       max_bytes=settings.max_bytes, max_lines=settings.max_lines)
+                       max_bytes=settings.max_bytes, max_lines=settings.max_lines,
+                       markdown=settings.markdown, links=settings.links)
     if beacon is not None:
         beacon.reading(number, -1)
     if settings.page_timeout and time.monotonic() - started > settings.page_timeout:

@@ -55,10 +55,14 @@ def page_from_bytes(
     max_lines: int = DEFAULT_MAX_LINES,
     cues: bool = True,
     content_type: str | None = None,
+    markdown: bool = False,
+    links: bool = False,
 ) -> Page:
     """Read one page; raise PageError with a one-line reason when it cannot be read.
     `cues=False`: HTML without its DOM cues (a site-stats sketch needs the lines only).
-    `content_type`: the HTTP Content-Type the page came with, whose charset is used."""
+    `content_type`: the HTTP Content-Type the page came with, whose charset is used.
+    `markdown`: with what markdown shows of each line (`Page.markdown`), HTML's links
+    too with `links`."""
     if len(data) > max_bytes:
         raise PageError(too_large(len(data), max_bytes))
     if is_gzip(data):
@@ -71,16 +75,18 @@ def page_from_bytes(
     text, encoding = decode_bytes(data, html=input_format != "text", clean=False,
                                   charset=content_type)
     return _page(text, id=id, source=source, url=url, input_format=input_format,
-                 max_lines=max_lines, controls=may_hold_controls(data, encoding), cues=cues)
+                 max_lines=max_lines, controls=may_hold_controls(data, encoding), cues=cues,
+                 markdown=markdown, links=links)
 
 
 def page_from_text(
     text: str, *, id: str = "", source: str = "", url: str | None = None,
     input_format: str = "auto", max_lines: int = DEFAULT_MAX_LINES, cues: bool = True,
+    markdown: bool = False, links: bool = False,
 ) -> Page:
     """Read one page given as text; raise PageError when it cannot be read."""
     return _page(without_surrogates(text), id=id, source=source, url=url, input_format=input_format,
-                 max_lines=max_lines, cues=cues)
+                 max_lines=max_lines, cues=cues, markdown=markdown, links=links)
 
 
 def too_large(size: int | None, max_bytes: int, unit: str = "bytes") -> str:
@@ -91,7 +97,8 @@ def too_large(size: int | None, max_bytes: int, unit: str = "bytes") -> str:
 
 
 def _page(text: str, *, id: str, source: str, url: str | None, input_format: str,
-          max_lines: int, controls: bool = True, cues: bool = True) -> Page:
+          max_lines: int, controls: bool = True, cues: bool = True, markdown: bool = False,
+          links: bool = False) -> Page:
     """The page of decoded text that may still hold control characters (unless
     `controls` is False): a dump drops them line by line (keeping its lines),
     HTML as a whole."""
@@ -101,11 +108,13 @@ def _page(text: str, *, id: str, source: str, url: str | None, input_format: str
     if input_format == "html" or (input_format == "auto" and looks_like_html(cleaned)):
         from cleaner.readers.html.render import read_html  # selectolax only when HTML shows up
 
-        page = read_html(cleaned, id=id, source=source, url=url, strict=True, cues=cues)
+        page = read_html(cleaned, id=id, source=source, url=url, strict=True, cues=cues,
+                         markdown=markdown, links=links)
         _check_lines(len(page.lines), max_lines)
         return page
     _check_lines(count_lines(text), max_lines)  # before the lines take memory
-    return read_text(text, id=id, source=source, url=url, controls=cleaned is not text)
+    return read_text(text, id=id, source=source, url=url, controls=cleaned is not text,
+                     markdown=markdown)
 
 
 def _check_lines(lines: int, max_lines: int) -> None:

@@ -303,10 +303,12 @@ def check_found(inputs: list[str], options: InputOptions | None = None) -> None:
 
 
 def read_source(source: Source, *, input_format: str = "auto",
-                max_bytes: int = DEFAULT_MAX_BYTES,
-                max_lines: int = DEFAULT_MAX_LINES, cues: bool = True) -> Page | Result:
+                max_bytes: int = DEFAULT_MAX_BYTES, max_lines: int = DEFAULT_MAX_LINES,
+                cues: bool = True, markdown: bool = False, links: bool = False
+                ) -> Page | Result:
     """The page behind a source, or an error result that names it. Never raises.
-    `cues=False`: HTML without its DOM cues, enough for a site-stats sketch."""
+    `cues=False`: HTML without its DOM cues, enough for a site-stats sketch.
+    `markdown`, `links`: read for markdown (page_from_bytes)."""
     if source.error is not None:
         return Result.failed(source.id, source.source, source.url, source.error)
     page_format = source.kind or input_format  # a container's record says what it holds
@@ -316,13 +318,14 @@ def read_source(source: Source, *, input_format: str = "auto",
                 raise PageError(too_large(len(source.content), max_bytes, "characters"))
             return page_from_text(source.content, id=source.id, source=source.source,
                                   url=source.url, input_format=page_format, max_lines=max_lines,
-                                  cues=cues)
+                                  cues=cues, markdown=markdown, links=links)
         data = source.read_bytes(limit=max_bytes)
         if len(data) > max_bytes:
             raise PageError(too_large(_file_size(source), max_bytes))
         return page_from_bytes(data, id=source.id, source=source.source, url=source.url,
                                input_format=page_format, max_bytes=max_bytes,
-                               max_lines=max_lines, cues=cues, content_type=source.content_type)
+                               max_lines=max_lines, cues=cues, content_type=source.content_type,
+                               markdown=markdown, links=links)
     except PageError as error:
         return Result.failed(source.id, source.source, source.url, str(error))
     except OSError as error:

@@ -53,16 +53,18 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser
 
-from cleaner.document import DomCues, Page, PageError, StatedMetadata
+from cleaner.document import DomCues, MarkdownLine, Page, PageError, StatedMetadata
 from cleaner.metadata import stated_metadata
 from cleaner.readers.decode import decode_bytes
 from cleaner.readers.html.content_score import with_content_scores
 from cleaner.readers.html.cwalk import AVAILABLE as _COMPILED
 from cleaner.readers.html.cwalk import walk_c
 from cleaner.readers.html.layout import MARKER, Layout
+from cleaner.readers.html.markdown import MarkdownLayout, link_base
 from cleaner.readers.html.nesting import NESTING_CHECK_TAGS, cap_nesting
 from cleaner.readers.html.streamed import resolve_streamed
 from cleaner.readers.html.tags import BLOCK_TAGS, INSIDE_TAGS
@@ -85,6 +87,7 @@ __all__ = [
     "format_cues",
     "read_html",
     "render_html",
+    "render_markdown",
     "render_page",
     "render_tree",
 ]
@@ -115,14 +118,30 @@ def render_tree(
     if not markers and USE_COMPILED and root is not None:
         lines, line_cues = walk_c(root, cues)[:2]  # content scores included
         return lines, line_cues if cues else None
-    out = Layout(markers=markers, with_cues=cues)
-    if root is not None:
-        walk(root, out)
+    return _python_walk(tree, Layout(markers=markers, with_cues=cues))
+
+
+def render_markdown(tree: LexborHTMLParser, *, markers: bool = True, links: bool = False,
+                    url: str | None = None, html: str = ""
+                    ) -> tuple[list[str], list[DomCues | None], list[MarkdownLine | None]]:
+    """`render_tree`'s lines and cues, and what markdown shows of each line (markdown.py;
+    None for a blank line), from the Python walk. `links`: keep links, made absolute
+    against `url` (else the URL the page's `html` states) and the page's <base>."""
+    base = link_base(tree, url, html) if links else None
+    out = MarkdownLayout(markers=markers, links=links, base=base)
+    lines, line_cues = _python_walk(tree, out, out)
+    return lines, line_cues, out.markdown_lines()
+
+
+def _python_walk(tree: LexborHTMLParser, out: Layout, markdown: MarkdownLayout | None = None
+                 ) -> tuple[list[str], list[DomCues | None] | None]:
+    if tree.root is not None:
+        walk(tree.root, out, markdown)
     lines, line_cues = out.finish()
-    if not cues:
+    if not out.with_cues:
         return lines, None
     # Markers take no part in the cues: score the lines as they are without them.
-    plain = [MARKER.sub("", line) for line in lines] if markers else lines
+    plain = [MARKER.sub("", line) for line in lines] if out.markers else lines
     return lines, with_content_scores(plain, line_cues, out.line_blocks, out.parents, out.ends,
                                       out.weights)
 
@@ -132,28 +151,37 @@ def render_html(html: str | bytes, *, cues: bool = True
     """Lay out an HTML page as a text browser would: its lines, and one DomCues
     per line (None for blank lines; no list at all with `cues=False`). Bytes are
     decoded with `decode_bytes`."""
-    lines, line_cues, _, _ = render_page(html, cues=cues)
-    return lines, line_cues
+    rendered = render_page(html, cues=cues)
+    return rendered.lines, rendered.cues
 
 
-def render_page(html: str | bytes, *, cues: bool = True, url: str | None = None
-                ) -> tuple[list[str], list[DomCues | None] | None, str, StatedMetadata | None]:
-    """`render_html`, the title the page gives itself (title.py; "" if none) and what its
-    markup states about it (cleaner.metadata; None with `cues=False`). `url`: the
-    page's address, against which its canonical link is read."""
+class RenderedPage(NamedTuple):
+    lines: list[str]
+    cues: list[DomCues | None] | None
+    title: str  # the title the page gives itself (title.py; "" if none)
+    stated: StatedMetadata | None  # what its markup states (cleaner.metadata)
+    markdown: list[MarkdownLine | None] | None  # when asked: what markdown shows of each line
+
+
+def render_page(html: str | bytes, *, cues: bool = True, url: str | None = None,
+                markdown: bool = False, links: bool = False) -> RenderedPage:
+    """`render_html`, the title the page gives itself and what its markup states about
+    it (None with `cues=False`); with `markdown` (and cues), what markdown shows of
+    each line (render_markdown, `links` kept or not). `url`: the page's address,
+    against which its canonical link and its links are read."""
     if isinstance(html, bytes | bytearray):
         html, _ = decode_bytes(bytes(html), html=True)
     if html.count("<") > NESTING_CHECK_TAGS:
         html = cap_nesting(html)
-    rendered = _parse_and_render(html, cues, url)
+    markdown = markdown and cues
+    rendered = _parse_and_render(html, cues, url, markdown, links)
     if not rendered[0] and _TITLE_START.search(html) and not _TITLE_END.search(html):
-        rendered = _parse_and_render(_TITLE_START.sub("", html), cues, url)
+        rendered = _parse_and_render(_TITLE_START.sub("", html), cues, url, markdown, links)
     return rendered
 
 
-def _parse_and_render(html: str, cues: bool = True, url: str | None = None
-                      ) -> tuple[list[str], list[DomCues | None] | None, str,
-                                 StatedMetadata | None]:
+def _parse_and_render(html: str, cues: bool = True, url: str | None = None,
+                      markdown: bool = False, links: bool = False) -> RenderedPage:
     tree = LexborHTMLParser(html)
     resolve_streamed(tree)
     # The parser keeps the page as UTF-8: a byte search there is far cheaper than
@@ -161,9 +189,14 @@ def _parse_and_render(html: str, cues: bool = True, url: str | None = None
     raw = tree.raw_html
     markers = not isinstance(raw, bytes) or _may_hold_markers(raw)
     title = page_title(tree) if cues else ""
-    lines, line_cues = render_tree(tree, markers=markers, cues=cues)
+    line_markdown = None
+    if markdown:
+        lines, line_cues, line_markdown = render_markdown(tree, markers=markers, links=links,
+                                                          url=url, html=html)
+    else:
+        lines, line_cues = render_tree(tree, markers=markers, cues=cues)
     stated = _stated(tree, lines, line_cues, url) if line_cues is not None else None
-    return lines, line_cues, title, stated
+    return RenderedPage(lines, line_cues, title, stated, line_markdown)
 
 
 def _stated(tree: LexborHTMLParser, lines: list[str], line_cues: list[DomCues | None],
@@ -187,26 +220,31 @@ def _may_hold_markers(raw: bytes) -> bool:
 
 
 def read_html(data: bytes | str, *, id: str = "", source: str = "", url: str | None = None,
-              strict: bool = False, cues: bool = True) -> Page:
+              strict: bool = False, cues: bool = True, markdown: bool = False,
+              links: bool = False) -> Page:
     """Decode and render an HTML page into a Page of kind "html". Never raises:
     a page that cannot be rendered comes back with no lines, unless `strict`,
     which raises a PageError saying why instead. `cues=False`: the lines without
-    their cues (enough to sketch a page for site stats), a page to read, not to clean."""
+    their cues (enough to sketch a page for site stats), a page to read, not to clean.
+    `markdown`: with what markdown shows of each line (`Page.markdown`), its links
+    too with `links`."""
     encoding = text = ""
     try:
         if isinstance(data, bytes | bytearray):
             text, encoding = decode_bytes(bytes(data), html=True)
         else:
             text = data
-        lines, line_cues, title, stated = render_page(text, cues=cues, url=url)
+        lines, line_cues, title, stated, line_markdown = render_page(
+            text, cues=cues, url=url, markdown=markdown, links=links)
     except Exception as error:  # one bad page must not stop a batch of millions
         if strict:
             raise PageError(f"cannot render HTML ({type(error).__name__}: {error})") from error
         log.warning("could not render HTML page %r: %s", id or source, error,
                     exc_info=log.isEnabledFor(logging.DEBUG))  # a traceback with --debug only
         lines, line_cues, title, stated = [], [] if cues else None, "", None
+        line_markdown = [] if markdown and cues else None
     page = Page(lines=lines, id=id, source=source, url=url, kind="html", cues=line_cues,
-                stated=stated)
+                stated=stated, markdown=line_markdown)
     if title:
         page.meta["title"] = title
     if encoding:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -51,6 +52,9 @@ from cleaner.readers.html.tags import (
     SKIP_TAGS,
 )
 from cleaner.readers.html.vocabulary import class_tokens
+
+if TYPE_CHECKING:
+    from cleaner.readers.html.markdown import MarkdownLayout
 
 NAMING_ATTRIBUTES = ("id", "role", "itemprop")
 
@@ -150,12 +154,14 @@ def _show_element(
             out.text(label, context, block)
 
 
-def walk(root: LexborNode, out: Layout) -> None:
+def walk(root: LexborNode, out: Layout, markdown: MarkdownLayout | None = None) -> None:
     """Visit every node once, depth first, without recursion.
 
     This loop runs for every node of every page, so it keeps its state in local
     variables and handles the common cases inline: whitespace between tags,
-    inline elements, and the opening and closing of blocks.
+    inline elements, and the opening and closing of blocks. `markdown` (the
+    layout `out` itself, markdown.py) is told of the elements of its TAGS that it
+    opens and closes.
     """
     tags = TAGS
     inline_tag = INLINE_TAG
@@ -170,6 +176,7 @@ def walk(root: LexborNode, out: Layout) -> None:
     ends = out.ends
     weights = out.weights
     weight_of = class_weight
+    markdown_tags = markdown.TAGS if markdown is not None else None
     parent = -1  # the number of the innermost open element
 
     # The open elements that have children: (element, kind, context and block outside it).
@@ -202,6 +209,8 @@ def walk(root: LexborNode, out: Layout) -> None:
                 elif kind == PRE:
                     pre_depth -= 1
                     out.need = BLANK
+            if markdown is not None and node.tag_id in markdown_tags:
+                markdown.close()
             node = node.next
             continue
 
@@ -301,6 +310,8 @@ def walk(root: LexborNode, out: Layout) -> None:
             weights.append(weight)
             parents.append(parent)
             parent = len(parents) - 1
+            if markdown is not None and tag_id in markdown_tags:
+                markdown.open(tag_id, attrs)
             node = child
         else:
             context = outer_context
