@@ -99,6 +99,27 @@ def test_a_task_failing_on_its_first_attempt_is_retried_to_the_same_rows(
     assert_same(got, expected)
 
 
+def test_warc_files_over_http_give_the_same_rows(spark, warcs, expected, tmp_path):
+    """http(s) paths (Common Crawl's server) are read as streams, as stdin is."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(SCRATCH))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        urls = [base + os.path.basename(path) for path in warcs]
+        run_job(spark, urls, str(tmp_path / "out.parquet"), SparkOptions())
+    finally:
+        server.shutdown()
+    got = {source.replace(base, str(SCRATCH) + "/"): {**row, "source": source.replace(
+        base, str(SCRATCH) + "/")} for source, row in rows(spark, tmp_path / "out.parquet").items()}
+    assert_same(got, expected)
+
+
 def test_the_model_loads_once_per_executor_process(spark):
     def loaded(_):
         import os
