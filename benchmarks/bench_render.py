@@ -9,8 +9,10 @@ bytes, parsing with lexbor, and laying the tree out into lines with their DOM
 cues (render_html's time less the parse), in --repeat passes over the pages,
 keeping the fastest pass. It prints pages/s, MB/s (of the pages' bytes), and
 milliseconds per page and per 100 KB, on one core. Each dataset gets a row for
-each walk: the compiled one (cwalk.py, where it is built and in use) and the
-Python one (render.USE_COMPILED = False), timed in the same run. The datasets
+each walk: the compiled one (cwalk.py, where it is built and in use), the
+Python one (render.USE_COMPILED = False), and the Python walk reading the page
+for markdown too (`render_page(markdown=True)`, what `--format markdown` reads
+with), timed in the same run. The datasets
 are read where they sit (../shared/datasets beside the checkout) and never copied.
 
 With --w3m N it also renders N pages per dataset with w3m and reports how close
@@ -39,7 +41,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from cleaner.readers.decode import decode_bytes
 from cleaner.readers.html import render
-from cleaner.readers.html.render import render_html
+from cleaner.readers.html.render import render_html, render_page
 from cleaner.readers.html.vocabulary import _word_tokens, class_tokens
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,7 +57,7 @@ W3M_BULLET = re.compile(r"^\s*(?:[•□◦▪■◆○●]|\d+\.)\s+")
 @dataclass
 class SpeedRow:
     dataset: str
-    walk: str  # "C" (the compiled walk) or "Python"
+    walk: str  # "C" (the compiled walk), "Python", or "markdown" (Python, read for markdown)
     pages: int
     mb: float
     decode_ms: float  # per page
@@ -75,7 +77,7 @@ def _lexbor_text(text: str) -> str:
     return tree.body.text(separator="\n") if tree.body is not None else ""
 
 
-def one_pass(pages: list[bytes]) -> tuple[list[float], ...]:
+def one_pass(pages: list[bytes], markdown: bool = False) -> tuple[list[float], ...]:
     """Milliseconds per page for decode, parse, layout and the peer (lexbor's own
     text extraction), each page once, in order.
 
@@ -95,7 +97,7 @@ def one_pass(pages: list[bytes]) -> tuple[list[float], ...]:
         decoded = clock()
         LexborHTMLParser(text)
         parsed = clock()
-        render_html(text)  # parses again, then lays out
+        render_page(text, markdown=markdown)  # parses again, then lays out
         rendered = clock()
         _lexbor_text(text)
         peered = clock()
@@ -106,29 +108,31 @@ def one_pass(pages: list[bytes]) -> tuple[list[float], ...]:
     return decode_ms, parse_ms, layout_ms, peer_ms
 
 
-def walks() -> dict[str, bool]:
-    """The walks to time: render.USE_COMPILED for each."""
-    return {"C": True, "Python": False} if render.USE_COMPILED else {"Python": False}
+def walks() -> dict[str, tuple[bool, bool]]:
+    """The walks to time: (render.USE_COMPILED, markdown) for each."""
+    python = {"Python": (False, False), "markdown": (False, True)}
+    return {"C": (True, False), **python} if render.USE_COMPILED else python
 
 
 def measure_walks(name: str, files: list[Path], repeat: int) -> list[SpeedRow]:
     rows = []
-    for walk, use_compiled in walks().items():
+    for walk, (use_compiled, markdown) in walks().items():
         saved, render.USE_COMPILED = render.USE_COMPILED, use_compiled
         try:
-            rows.append(measure(name, walk, files, repeat))
+            rows.append(measure(name, walk, files, repeat, markdown))
         finally:
             render.USE_COMPILED = saved
     return rows
 
 
-def measure(name: str, walk: str, files: list[Path], repeat: int) -> SpeedRow:
+def measure(name: str, walk: str, files: list[Path], repeat: int,
+            markdown: bool = False) -> SpeedRow:
     """Time `repeat` passes over the pages and keep the fastest: the one least
     disturbed by whatever else the machine was doing."""
     pages = [path.read_bytes() for path in files]
     decode_ms, parse_ms, layout_ms, peer_ms = min(
-        (one_pass(pages) for _ in range(repeat)), key=lambda stages: sum(map(sum, stages))
-    )
+        (one_pass(pages, markdown) for _ in range(repeat)),
+        key=lambda stages: sum(map(sum, stages)))
     totals = [d + p + lay for d, p, lay in zip(decode_ms, parse_ms, layout_ms, strict=True)]
     seconds = sum(totals) / 1000
     megabytes = sum(map(len, pages)) / 1e6
@@ -226,7 +230,7 @@ def compare_with_w3m(name: str, path: Path) -> LayoutRow:
 
 def print_speed(rows: list[SpeedRow]) -> None:
     header = (
-        f"{'dataset':10} {'walk':6} {'pages':>6} {'MB':>7} {'decode':>7} {'parse':>7} "
+        f"{'dataset':10} {'walk':8} {'pages':>6} {'MB':>7} {'decode':>7} {'parse':>7} "
         f"{'layout':>7} {'total':>7} {'p95':>7} {'/100KB':>7} {'pages/s':>8} {'MB/s':>6} "
         f"{'peer':>6} {'ratio':>6}"
     )
@@ -234,7 +238,7 @@ def print_speed(rows: list[SpeedRow]) -> None:
     print("-" * len(header))
     for r in rows:
         print(
-            f"{r.dataset:10} {r.walk:6} {r.pages:6d} {r.mb:7.1f} {r.decode_ms:7.3f} "
+            f"{r.dataset:10} {r.walk:8} {r.pages:6d} {r.mb:7.1f} {r.decode_ms:7.3f} "
             f"{r.parse_ms:7.3f} {r.layout_ms:7.3f} {r.total_ms:7.3f} {r.p95_ms:7.3f} "
             f"{r.ms_per_100kb:7.3f} "
             f"{r.pages_per_s:8.1f} {r.mb_per_s:6.2f} {r.lexbor_text_ms:6.3f}"

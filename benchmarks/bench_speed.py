@@ -67,6 +67,8 @@ PAGE_SUFFIXES = (".txt", ".html", ".htm")
 # disk 0.4 to 1 ms, mostly in the kernel; on a RAM disk (/dev/shm) the write
 # stage shows cleaner's own cost.
 OUTPUT_ROOT: str | None = None
+# --markdown: time `cleaner clean --format markdown` (pages read for markdown, .md files).
+MARKDOWN = False
 
 
 def dumps_from_label_files(label_dir: Path, target: Path) -> Path:
@@ -112,16 +114,20 @@ def measure(cleaner: Cleaner, directory: Path) -> dict:
         # page_timeout=0: in this process, with the model loaded above. With a time
         # budget, even one job cleans on a worker process, which loads the model itself.
         settings = Settings(model=str(cleaner.model.path), keep=frozenset({"body"}),
-                            page_timeout=0)
-        clean_sources(sources[:50], TextTreeSink(Path(out)), settings, cleaner=cleaner,
+                            page_timeout=0, markdown=MARKDOWN)
+        clean_sources(sources[:50], _sink(out), settings, cleaner=cleaner,
                       site_sources=sources[:50])  # warm-up: loads the model
         started = time.perf_counter()
-        summary = clean_sources(sources, TextTreeSink(Path(out)), settings, cleaner=cleaner,
+        summary = clean_sources(sources, _sink(out), settings, cleaner=cleaner,
                                 site_sources=sources)
         seconds = time.perf_counter() - started
     return {"dir": str(directory), "pages": len(sources), "errors": summary.errors,
             "seconds": round(seconds, 3), "pages_per_s": round(len(sources) / seconds, 1),
             "lines_per_s": round(summary.lines / seconds, 1), "kb_per_page": round(kilobytes, 1)}
+
+
+def _sink(out: str) -> TextTreeSink:
+    return TextTreeSink(Path(out), suffix=".md" if MARKDOWN else ".txt")
 
 
 STAGES = ("read", "sketch", "features", "trees", "label", "write")
@@ -148,11 +154,11 @@ def _stage_seconds(cleaner: Cleaner, directory: Path) -> tuple[dict, int]:
     seconds = dict.fromkeys(STAGES, 0.0)
     pages = 0
     with tempfile.TemporaryDirectory(dir=OUTPUT_ROOT) as out, threadpool_limits(1):
-        sink = TextTreeSink(Path(out))
+        sink = _sink(out)
         sink.start()
         for chunk in chunked(iter_sources([str(directory)])):
             started = time.perf_counter()
-            read = [(source, read_source(source)) for source in chunk]
+            read = [(source, read_source(source, markdown=MARKDOWN)) for source in chunk]
             seconds["read"] += time.perf_counter() - started
             read = [(source, page) for source, page in read if isinstance(page, Page)]
             started = time.perf_counter()
@@ -214,9 +220,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="Also write the results here.")
     parser.add_argument("--out-root", help="Write the cleaned files under this folder "
                         "(default: the system's temporary folder), e.g. /dev/shm.")
+    parser.add_argument("--markdown", action="store_true",
+                        help="Time --format markdown: pages read for markdown, .md files.")
     args = parser.parse_args()
-    global OUTPUT_ROOT
-    OUTPUT_ROOT = args.out_root
+    global OUTPUT_ROOT, MARKDOWN
+    OUTPUT_ROOT, MARKDOWN = args.out_root, args.markdown
     cleaner = Cleaner.load(args.model)
     cleaner.model.load_all()  # model load excluded
     with tempfile.TemporaryDirectory() as scratch:
@@ -234,7 +242,8 @@ def main() -> None:
                 peer = trafilatura_pages_per_s(crawl)
             result["trafilatura_pages_per_s"] = round(peer, 1) if peer else None
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    print(f"cleaner clean DIR -o OUT, one core, model load excluded ({machine})")
+    how = " --format markdown" if MARKDOWN else ""
+    print(f"cleaner clean DIR -o OUT{how}, one core, model load excluded ({machine})")
     print(f"each directory's pages copied to >= {MIN_PAGES} files")
     print(f"{'directory':<40}{'pages':>8}{'KB/page':>9}{'pages/s':>10}{'text lines/s':>14}"
           f"{'trafilatura p/s':>17}{'ratio':>7}")
@@ -254,6 +263,7 @@ def main() -> None:
         print(f"{Path(r['dir']).name:<40}" + "".join(f"{costs[s]:>11.2f}" for s in STAGES)
               + f"{sum(costs.values()):>9.2f}")
     where = f" --out-root {args.out_root}" if args.out_root else ""
+    where += " --markdown" if MARKDOWN else ""
     print(f"cleaned files written under {args.out_root or tempfile.gettempdir()}")
     print(f"reproduce: python benchmarks/bench_speed.py{where}")
     if args.json:

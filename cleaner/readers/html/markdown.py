@@ -124,7 +124,7 @@ class MarkdownLayout(Layout):
 
     __slots__ = (
         "links", "base", "actions", "emphasis", "spans", "marks", "quote", "lists", "item",
-        "tables", "all_tables", "code", "code_count", "line_markdown", "opening",
+        "tables", "all_tables", "code", "code_count", "line_markdown", "cells", "opening",
     )  # fmt: skip
 
     def __init__(self, *, markers: bool, links: bool = False, base: str | None = None) -> None:
@@ -142,8 +142,8 @@ class MarkdownLayout(Layout):
         self.all_tables: list[_Table] = []
         self.code = 0  # open <pre> elements
         self.code_count = 0
-        # per line: (text, heading, quote, marker, indent, (table, cell) or None, code)
-        self.line_markdown: list[tuple | None] = []
+        self.line_markdown: list[MarkdownLine | None] = []  # per line; tables to come:
+        self.cells: list[tuple[int, _Table, tuple[int, int]]] = []  # (line, table, cell)
         self.opening: tuple = (0, "", 0, None, 0)  # the open line's structure, from start()
 
     # --- the walk's calls -------------------------------------------------------------
@@ -311,7 +311,10 @@ class MarkdownLayout(Layout):
                 cell[0].layout = True
             if not self.in_pre:
                 text = inline if inline is not None else escape_inline(text)
-            self.line_markdown.append((text, self.block[2], quote, marker, indent, cell, code))
+            if cell is not None:  # whether its table is a pipe table is known at its end
+                self.cells.append((count, *cell))
+            self.line_markdown.append(MarkdownLine(text, self.block[2], quote, marker, indent,
+                                                   None, code))
 
     def blank(self) -> None:
         count = len(self.lines)
@@ -327,16 +330,11 @@ class MarkdownLayout(Layout):
 
     def markdown_lines(self) -> list[MarkdownLine | None]:
         """A MarkdownLine per line of `finish()` (None for a blank line)."""
-        found: list[MarkdownLine | None] = []
-        for entry in self.line_markdown:
-            if entry is None:
-                found.append(None)
-                continue
-            text, heading, quote, marker, indent, cell, code = entry
-            table = None
-            if cell is not None and _is_data(cell[0]):
-                table = (cell[0].number, *cell[1], cell[0].columns)
-            found.append(MarkdownLine(text, heading, quote, marker, indent, table, code))
+        found = self.line_markdown
+        for index, table, (row, column) in self.cells:
+            if index < len(found) and _is_data(table):
+                found[index] = found[index]._replace(table=(table.number, row, column,
+                                                            table.columns))
         return found
 
     # --- inline markdown --------------------------------------------------------------
