@@ -108,6 +108,7 @@ def test_both_walks_render_every_held_out_page_alike(held_out, dataset):
 @compiled
 def test_both_walks_render_the_projects_own_pages_alike():
     paths = [*sorted((REPO / "tests" / "data").glob("*.html")),
+             *sorted((REPO / "tests" / "data" / "markdown").glob("*.html")),
              *sorted((REPO / "examples").glob("*.html"))]
     assert paths
     assert differences({p.name: read_page(p) for p in paths}) == []

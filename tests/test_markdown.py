@@ -285,6 +285,9 @@ def test_markdown_files_under_a_folder_and_one_file(tmp_path):
     assert result.exit_code == 0
     written = sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith("."))
     assert written == ["backup_guide.md", "council_results.md"]
+    # A batch of pages (site stats on: pages kept until their sites are known) keeps theirs.
+    table = "| Candidate | Party | Votes | Share |\n|---|---|---|---|\n| Tessa Morrow |"
+    assert table in (tmp_path / "out" / "council_results.md").read_text(encoding="utf-8")
     single = tmp_path / "page.md"
     result = invoke("clean", EXAMPLES / "article.html", "--format", "markdown", "-o", single,
                     "--with-metadata")

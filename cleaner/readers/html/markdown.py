@@ -108,7 +108,7 @@ def link_base(tree: LexborHTMLParser, url: str | None, html: str) -> str | None:
     tag = tree.css_first("base[href]")
     href = (tag.attributes.get("href") or "").strip(HTML_SPACE) if tag is not None else ""
     if href:
-        with contextlib.suppress(ValueError):  # a malformed URL: none
+        with contextlib.suppress(ValueError):  # a malformed <base>: the page's URL stands
             base = urljoin(base or "", href)
     return base or None
 
