@@ -21,6 +21,7 @@ import numpy as np
 
 from cleaner.batched import batched
 from cleaner.document import Page, Result
+from cleaner.favor import BALANCED, NEUTRAL, Decision, check_favor, model_decision
 from cleaner.features import batch_features
 from cleaner.headline import one_headline
 from cleaner.labels import DEFAULT_KEEP, join_kept, line_labels
@@ -42,24 +43,42 @@ PageLike = str | bytes | Page
 class Cleaner:
     """Labels the lines of pages with a trained model and keeps the wanted ones."""
 
-    def __init__(self, model: LoadedModel, keep: Iterable[str] = DEFAULT_KEEP):
+    def __init__(self, model: LoadedModel, keep: Iterable[str] = DEFAULT_KEEP,
+                 favor: str = BALANCED, min_p: float | None = None):
         self.model = model
         self.keep = frozenset(keep)
+        check_favor(favor, min_p)
+        self.favor, self.min_p = favor, min_p
+        self._decisions: dict[tuple[str, float | None], Decision] = {}
 
     @classmethod
     def load(cls, model: str | os.PathLike | None = None,
-             keep: Iterable[str] = DEFAULT_KEEP) -> Cleaner:
-        """The shipped default model, or a model by name or folder."""
-        return cls(load_model(model), keep)
+             keep: Iterable[str] = DEFAULT_KEEP, favor: str = BALANCED,
+             min_p: float | None = None) -> Cleaner:
+        """The shipped default model, or a model by name or folder. `favor` (balanced,
+        precision or recall) and `min_p` are the defaults of its calls (cleaner/favor.py)."""
+        cleaner = cls(load_model(model), keep, favor, min_p)
+        cleaner.decision()  # a favor the model has no weights for fails here, not later
+        return cleaner
 
     def clean(self, page: PageLike, url: str | None = None, *,
-              keep: Iterable[str] | None = None, input_format: str = "auto",
+              keep: Iterable[str] | None = None, favor: str | None = None,
+              min_p: float | None = None, input_format: str = "auto",
               markdown: bool = False, links: bool = False) -> Result:
         """Clean one page: text (a dump or HTML), raw bytes, or a `Page`. `url` is the
-        page's address, for site models and the results' `url`. `markdown`: the kept
-        lines as markdown too (`Result.markdown`), with their links if `links`."""
+        page's address, for site models and the results' `url`. `favor` and `min_p`
+        override the Cleaner's for this call. `markdown`: the kept lines as markdown
+        too (`Result.markdown`), with their links if `links`."""
         page = as_page(page, url, input_format, markdown=markdown, links=links)
-        return self.clean_pages([page], keep=keep)[0]
+        return self.clean_pages([page], keep=keep, favor=favor, min_p=min_p)[0]
+
+    def decision(self, favor: str | None = None, min_p: float | None = None) -> Decision:
+        """How probabilities become labels for `favor` and `min_p` (None: the Cleaner's)."""
+        key = (self.favor if favor is None else favor, self.min_p if min_p is None else min_p)
+        if key not in self._decisions:
+            self._decisions[key] = (NEUTRAL if key == (BALANCED, None) else
+                                    model_decision(self.model.card, self.model.path, *key))
+        return self._decisions[key]
 
     def probabilities(self, pages: Sequence[Page]) -> list[np.ndarray]:
         """Per page, the (text lines x labels) probabilities, in one model call."""
@@ -72,25 +91,29 @@ class Cleaner:
         return [probs[batch.rows_of(i)] for i in range(len(pages))]
 
     def clean_pages(self, pages: Sequence[Page], *, keep: Iterable[str] | None = None,
-                    templates: Templates | None = None) -> list[Result]:
+                    templates: Templates | None = None, favor: str | None = None,
+                    min_p: float | None = None) -> list[Result]:
         """Clean pages in one model call. `templates` ({site: line hashes}, e.g.
         `SiteStats.of(pages).templates()`) bars each site's template lines from body."""
         keep = self.keep if keep is None else frozenset(keep)
-        return [labelled_result(page, probs, keep, templates) for page, probs in
+        decision = self.decision(favor, min_p)
+        return [labelled_result(page, probs, keep, templates, decision) for page, probs in
                 zip(pages, self.probabilities(pages), strict=True)]
 
     def clean_many(self, items: Iterable[PageLike | Result], *,
                    keep: Iterable[str] | None = None, batch_lines: int = BATCH_LINES,
-                   templates: Templates | None = None, markdown: bool = False,
+                   templates: Templates | None = None, favor: str | None = None,
+                   min_p: float | None = None, markdown: bool = False,
                    links: bool = False) -> Iterator[Result]:
         """Clean a stream of pages (strings, bytes or `Page`s) in batches, in order.
         Error results pass through; a page that cannot be read or cleaned gives one.
         `markdown`, `links`: as for `clean`."""
         keep = self.keep if keep is None else frozenset(keep)
+        decision = self.decision(favor, min_p)
         for item in self.probabilities_many(items, batch_lines=batch_lines, markdown=markdown,
                                             links=links):
-            yield item if isinstance(item, Result) else labelled_or_failed(*item, keep,
-                                                                            templates)
+            yield item if isinstance(item, Result) else labelled_or_failed(
+                *item, keep, templates, decision)
 
     def probabilities_many(self, items: Iterable[PageLike | Result], *,
                            batch_lines: int = BATCH_LINES, markdown: bool = False,
@@ -124,9 +147,9 @@ class Cleaner:
 
 
 def labelled_or_failed(page: Page, probs: np.ndarray, keep: frozenset[str],
-                        templates: Templates | None) -> Result:
+                        templates: Templates | None, decision: Decision = NEUTRAL) -> Result:
     try:
-        return labelled_result(page, probs, keep, templates)
+        return labelled_result(page, probs, keep, templates, decision)
     except Exception as error:  # a bug a page brings out must cost that page only
         return Result.failed(page.id, page.source, page.url, f"cleaning failed: {error}")
 
@@ -166,20 +189,31 @@ def _page_lines(item: Page | Result) -> int:
 
 
 def labelled_result(page: Page, probs: np.ndarray, keep: frozenset[str],
-                    templates: Templates | None = None) -> Result:
-    """Attach a label and probability to every text line and join the kept ones; with
-    `templates`, the page's site template lines are barred from body first; a dump's
-    headline is kept once (headline.py)."""
-    if templates:
-        probs = without_template_body(page, probs, templates)
-    probs = one_headline(page, probs)
-    labels, ps = line_labels(len(page.lines), page.content_indices(), probs,
-                             PROBABILITY_DIGITS)
+                    templates: Templates | None = None, decision: Decision = NEUTRAL
+                    ) -> Result:
+    """Attach a label and probability to every text line (page_labels) and join the
+    kept ones."""
+    labels, ps = page_labels(page, probs, templates, decision)
     text = join_kept(page.lines, labels, keep)
     markdown = page_markdown(page, labels, keep) if page.markdown is not None else None
     return Result(id=page.id, source=page.source, kind=page.kind, text=text,
                   line_texts=page.lines, labels=labels, probabilities=ps, markdown=markdown,
                   **_metadata(page, labels, keep, text))
+
+
+def page_labels(page: Page, probs: np.ndarray, templates: Templates | None = None,
+                decision: Decision = NEUTRAL) -> tuple[list[str | None], list[float | None]]:
+    """Each line's label and probability (None on blank lines): a `decision` other than
+    balanced first moves body's weight (favor.py); with `templates`, the page's site
+    template lines are barred from body; a dump's headline is kept once (headline.py);
+    the decision's floor on body comes last."""
+    if not decision.neutral:
+        probs = decision.favoured(page.kind, probs)
+    if templates:
+        probs = without_template_body(page, probs, templates)
+    probs = one_headline(page, probs)
+    return line_labels(len(page.lines), page.content_indices(), probs, PROBABILITY_DIGITS,
+                       decision.min_p)
 
 
 def _metadata(page: Page, labels: list[str | None], keep: frozenset[str], text: str) -> dict:

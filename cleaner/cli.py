@@ -32,6 +32,7 @@ from cleaner.batch.summary import counted
 from cleaner.batch.watchdog import WorkersFailed
 from cleaner.clean import Cleaner
 from cleaner.document import PageError
+from cleaner.favor import FAVORS, FavorError
 from cleaner.labels import LABELS, UNSURE_BELOW, parse_keep
 from cleaner.model.files import ModelError
 from cleaner.readers.jsonl import JsonlFields
@@ -124,6 +125,15 @@ ModelOption = Annotated[str, _option("--model", "-m", metavar="NAME",
 KeepOption = Annotated[str, _option(
     "--keep", metavar="LABELS",
     help=f"Labels whose lines make the clean text: a subset of {','.join(LABELS)}.")]
+FavorOption = Annotated[str, _option(
+    "--favor", metavar="precision|recall|balanced", callback=one_of(lambda: FAVORS),
+    help="precision: keep only what is surely the article; recall: everything that may "
+         "be; balanced: the model's own choice. Moves body's decision weight by the "
+         "factor the model's card gives.")]
+MinPOption = Annotated[float | None, _option(
+    "--min-p", min=0.0, max=1.0, metavar="P",
+    help="Body lines only where the body probability (as --lines prints it, after "
+         "--favor) is at least P, from 0 to 1; the others take their next best label.")]
 InputFormatOption = Annotated[str, _option(
     "--input-format", metavar="|".join(INPUT_FORMATS),
     callback=one_of(lambda: batch_options.INPUT_FORMATS),
@@ -250,7 +260,8 @@ def clean(
     inputs: Inputs, output: OutputOption = None, output_format: FormatOption = "text",
     lines: LinesOption = False, with_metadata: WithMetadataOption = False,
     markdown: MarkdownOption = False, links: LinksOption = False,
-    keep: KeepOption = "body", model: ModelOption = "default",
+    keep: KeepOption = "body", favor: FavorOption = "balanced", min_p: MinPOption = None,
+    model: ModelOption = "default",
     models: ModelsOption = None, input_format: InputFormatOption = "auto",
     max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES, max_lines: MaxLinesOption = DEFAULT_MAX_LINES,
     page_timeout: PageTimeoutOption = DEFAULT_PAGE_TIMEOUT, jobs: JobsOption = None,
@@ -266,7 +277,9 @@ def clean(
     same command is run again. JSONL records carry each page's title, author,
     date, sitename, language, url and canonical_url (null where unknown);
     --with-metadata puts them in a header before each page's text. --format
-    markdown writes the same lines as markdown (docs/cli.md says how).
+    markdown writes the same lines as markdown (docs/cli.md says how). --favor
+    precision keeps only what is surely the article, --favor recall everything
+    that may be; --min-p P keeps body lines of body probability P or more.
 
     Example: cleaner clean crawl/ -o out/
     """
@@ -276,7 +289,7 @@ def clean(
     _markdown_notes(output_format, markdown, links)
     options = BatchOptions(
         format=output_format, lines=lines, with_metadata=with_metadata, keep=keep_labels(keep),
-        markdown=markdown, links=links,
+        markdown=markdown, links=links, favor=favor, min_p=min_p,
         model=model, models=models, input_format=input_format, max_bytes=max_bytes,
         max_lines=max_lines, page_timeout=page_timeout, jobs=jobs, chunk=chunk,
         globs=tuple(glob or ()), site_stats=site_stats,
@@ -367,7 +380,7 @@ def _run_errors(output: Path | None, output_format: str):
         yield
     except KeyboardInterrupt:
         raise fail(f"interrupted{_to_resume(output, output_format)}", EXIT_INTERRUPTED) from None
-    except (InputError, ModelError, OutputError) as error:
+    except (InputError, ModelError, OutputError, FavorError) as error:
         raise fail(str(error)) from None
     except BrokenPipeError:
         raise _quiet_broken_pipe() from None
@@ -421,6 +434,8 @@ def show(
     page: PageArgument,
     model: ModelOption = "default",
     input_format: InputFormatOption = "auto",
+    favor: FavorOption = "balanced",
+    min_p: MinPOption = None,
     color: Annotated[str, typer.Option(
         "--color", metavar="|".join(COLOR_CHOICES), callback=one_of(lambda: COLOR_CHOICES),
         help="Colour by label: always, never, or auto (when stdout is a terminal), as ls "
@@ -432,15 +447,20 @@ def show(
     """Print every line with its label and probability, coloured by label.
 
     --format jsonl prints a JSON record per line: text, label, p, and the
-    runner-up label and its p (null on blank lines).
+    runner-up label and its p (null on blank lines). --favor and --min-p show
+    the labels and probabilities `cleaner clean` would give with them.
 
     Example: cleaner show examples/article.html --color always | less -R
     """
     cleaner = load_cleaner(model)
+    try:
+        decision = cleaner.decision(favor, min_p)
+    except FavorError as error:
+        raise fail(str(error)) from None
     loaded = _read_one(page, input_format, "showing")
-    probs = cleaner.probabilities([loaded])[0]
+    probs = decision.favoured(loaded.kind, cleaner.probabilities([loaded])[0])
     if output_format == "jsonl":
-        for view in line_views(loaded, probs):
+        for view in line_views(loaded, probs, decision.min_p):
             typer.echo(json.dumps({"text": view.text, "label": view.label, "p": _p(view.p),
                                    "runner_up": view.runner_up,
                                    "runner_up_p": _p(view.runner_up_p)}, ensure_ascii=False))
@@ -451,7 +471,7 @@ def show(
     def style(text: str, colour: str) -> str:
         return typer.style(text, fg=colour) if use_colour else text
 
-    rows, summary = detailed_view(loaded, probs, style)
+    rows, summary = detailed_view(loaded, probs, style, decision.min_p)
     for row in rows:
         typer.echo(row, color=use_colour)  # click would drop the colour on a pipe
     typer.echo(summary, err=True)

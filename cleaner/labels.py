@@ -35,22 +35,45 @@ UNSURE_BELOW = 0.6
 
 
 def line_labels(n_lines: int, line_of_row: Sequence[int], probs: np.ndarray,
-                digits: int | None = None) -> tuple[list[str | None], list[float | None]]:
+                digits: int | None = None, min_body: float | None = None
+                ) -> tuple[list[str | None], list[float | None]]:
     """The one place probabilities become labels: each labelled line's best label and
     its probability (rounded to `digits`), None on the lines no row covers (blank ones).
-    `probs` has a row per labelled line; `line_of_row` says which line each row is."""
+    `probs` has a row per labelled line; `line_of_row` says which line each row is.
+    With `min_body`, a line whose body probability is under it is not body: it takes
+    its best other label (`--min-p`, cleaner/favor.py)."""
     labels: list[str | None] = [None] * n_lines
     ps: list[float | None] = [None] * n_lines
     if not len(probs):
         return labels, ps
-    best = probs.argmax(axis=1).tolist()
-    top = probs.max(axis=1)
+    best = probs.argmax(axis=1)
+    if min_body is None:
+        top = probs.max(axis=1)
+    else:
+        best = _floored(probs, best, min_body, digits)
+        top = probs[np.arange(len(probs)), best]
+    best = best.tolist()
     if digits is not None:
         top = np.round(top, digits)
     for line, label, p in zip(line_of_row, best, top.tolist(), strict=True):
         labels[line] = LABELS[label]
         ps[line] = p
     return labels, ps
+
+
+def _floored(probs: np.ndarray, best: np.ndarray, min_body: float,
+             digits: int | None) -> np.ndarray:
+    """`best` with the body lines whose body probability (rounded to `digits`, as it is
+    printed) is under `min_body` moved to their best other label."""
+    body = LABEL_INDEX["body"]
+    p_body = probs[:, body] if digits is None else np.round(probs[:, body], digits)
+    under = (best == body) & (p_body < min_body)
+    if under.any():
+        others = probs[under].copy()
+        others[:, body] = -1.0
+        best = best.copy()
+        best[under] = others.argmax(axis=1)
+    return best
 
 
 def join_kept(lines: Sequence[str], labels: Sequence[str | None], keep: frozenset[str]) -> str:

@@ -32,8 +32,10 @@ class LineView:
     runner_up_p: float | None
 
 
-def line_views(page: Page, probs: np.ndarray) -> list[LineView]:
-    labels, ps = line_labels(len(page.lines), page.content_indices(), probs)
+def line_views(page: Page, probs: np.ndarray, min_body: float | None = None
+               ) -> list[LineView]:
+    labels, ps = line_labels(len(page.lines), page.content_indices(), probs,
+                             min_body=min_body)
     views = [LineView(line, None, None, None, None) for line in page.lines]
     for row, index in enumerate(page.content_indices()):
         second = _runner_up(probs[row], LABEL_INDEX[labels[index]])
@@ -48,9 +50,10 @@ def _runner_up(row: np.ndarray, best: int) -> int:
     return int(order[1]) if int(order[0]) == best else int(order[0])
 
 
-def detailed_view(page: Page, probs: np.ndarray, style) -> tuple[list[str], str]:
+def detailed_view(page: Page, probs: np.ndarray, style, min_body: float | None = None
+                  ) -> tuple[list[str], str]:
     """`cleaner show`'s rows for a page, and its summary line."""
-    views = line_views(page, probs)
+    views = line_views(page, probs, min_body)
     return [render_view(view, style) for view in views], render_summary(views)
 
 

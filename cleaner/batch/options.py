@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cleaner.batch.faults import Faults
 from cleaner.batch.sinks import Outcome
+from cleaner.favor import BALANCED, check_favor
 from cleaner.labels import DEFAULT_KEEP
 from cleaner.readers.jsonl import JsonlFields
 from cleaner.readers.pages import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES
@@ -41,6 +42,8 @@ class BatchOptions:
     links: bool = False  # markdown: with the links of HTML pages
     with_metadata: bool = False  # text: a header of the page's metadata (JSONL: always)
     keep: frozenset[str] = DEFAULT_KEEP  # the labels whose lines make the text
+    favor: str = BALANCED  # "precision" or "recall" moves body's weight (cleaner/favor.py)
+    min_p: float | None = None  # body lines need at least this body probability
     model: str = "default"  # a model name or folder
     models: str | Path | None = None  # a folder of site models bound to hosts
     input_format: str = "auto"  # "auto" sniffs each page; "html" or "text" says
@@ -64,6 +67,7 @@ class BatchOptions:
         if self.input_format not in INPUT_FORMATS:
             raise ValueError(f"input_format {self.input_format!r}: "
                              f"{expected_one_of(INPUT_FORMATS)}")
+        check_favor(self.favor, self.min_p)
         object.__setattr__(self, "keep", frozenset(self.keep))
         object.__setattr__(self, "links", self.links and self.reads_markdown)
         object.__setattr__(self, "globs", tuple(self.globs))

@@ -36,7 +36,8 @@ from cleaner.batch.workers import (
     cleaned_chunks,
 )
 from cleaner.clean import Cleaner
-from cleaner.model.files import ModelError, verified_model_dir
+from cleaner.favor import BALANCED, Decision, model_decision
+from cleaner.model.files import ModelError, read_card, resolve_model_dir, verified_model_dir
 from cleaner.readers.sources import (
     STDIN,
     InputOptions,
@@ -62,6 +63,7 @@ def run(inputs: Sequence[str | os.PathLike], output: str | os.PathLike | None = 
     out = Path(output) if output is not None else None
     check_inputs(inputs)
     model_dir, model_sha = verified_model_dir(options.model)
+    run_decision(str(model_dir), options.favor, options.min_p)  # fails before any work
     site_models = _site_models(options.models)
     faults = options.faults or fault_seam.active
     sink = open_sink(out, options.format, options.lines, faults, options.with_metadata,
@@ -84,6 +86,16 @@ def run(inputs: Sequence[str | os.PathLike], output: str | os.PathLike | None = 
                          page_count=_page_count(inputs, reading) if options.progress else None)
 
 
+def run_decision(model: str, favor: str, min_p: float | None) -> Decision:
+    """How a run's probabilities become labels (favor.py); a favor the model has no
+    weights for raises FavorError. The main process writes the pages after site stats,
+    and reads only the model's card for it."""
+    if favor == BALANCED:
+        return Decision({}, min_p)
+    folder = resolve_model_dir(model)
+    return model_decision(read_card(folder), folder, favor, min_p)
+
+
 def _page_count(inputs: list[str], reading: InputOptions) -> PageCount | None:
     """The pages of the inputs, counted beside the run for the progress bar's total
     (not standard input: it can be read once only)."""
@@ -95,7 +107,8 @@ def _page_count(inputs: list[str], reading: InputOptions) -> PageCount | None:
 
 def _settings(options: BatchOptions, model_dir: str, sink: Sink,
               faults: fault_seam.Faults) -> Settings:
-    return Settings(model=model_dir, keep=options.keep, input_format=options.input_format,
+    return Settings(model=model_dir, keep=options.keep, favor=options.favor,
+                    min_p=options.min_p, input_format=options.input_format,
                     max_bytes=options.max_bytes, max_lines=options.max_lines,
                     page_timeout=options.page_timeout, records=sink.needs_records,
                     with_lines=sink.with_lines, faults=faults,
@@ -119,7 +132,7 @@ def _run_fingerprint(inputs: list[str], options: BatchOptions, reading: InputOpt
         "inputs": [i if i == STDIN else str(Path(i).resolve()) for i in inputs],
         "fields": reading.fields, "globs": reading.globs, "format": options.format,
         "lines": options.lines, "with_metadata": options.with_metadata,
-        "keep": sorted(options.keep),
+        "keep": sorted(options.keep), "favor": options.favor, "min_p": options.min_p,
         "input_format": options.input_format, "max_bytes": options.max_bytes,
         "max_lines": options.max_lines, "model": model_sha, "site_models": site_models,
         "site_stats": site_stats,
@@ -226,9 +239,11 @@ def _with_site_stats(sources: Iterable[Source], writing: _Writing, settings: Set
     finally:
         bar.close()
     try:
+        decision = run_decision(settings.model, settings.favor, settings.min_p)
         return writing.all(outcomes_after(spill, sites, writing.summary.pages, settings.keep,
                                           record=settings.records,
-                                          with_lines=settings.with_lines), Progress(False))
+                                          with_lines=settings.with_lines, decision=decision),
+                           Progress(False))
     finally:
         spill.close()
 

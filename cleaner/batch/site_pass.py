@@ -26,6 +26,7 @@ from cleaner.atomic import naming
 from cleaner.batch.sinks import Outcome, outcome_of
 from cleaner.clean import labelled_or_failed
 from cleaner.document import Page, Result
+from cleaner.favor import NEUTRAL, Decision
 from cleaner.readers.sources import Source
 from cleaner.site_stats import BatchSites, PageSketch, Templates
 
@@ -49,8 +50,9 @@ class Classified:
         return cls(str(source.relative), sketch, dataclasses.replace(page, cues=None), probs)
 
     def outcome(self, keep: frozenset[str], templates: Templates, *, record: bool,
-                with_lines: bool) -> Outcome:
-        result = self.failed or labelled_or_failed(self.page, self.probs, keep, templates)
+                with_lines: bool, decision: Decision = NEUTRAL) -> Outcome:
+        result = self.failed or labelled_or_failed(self.page, self.probs, keep, templates,
+                                                   decision)
         return outcome_of(self.relative, result, keep, record=record, with_lines=with_lines)
 
 
@@ -103,7 +105,8 @@ def collect(chunks: Iterable[list[Classified]], on_chunk=None,
 
 
 def outcomes_after(spill: Spill, sites: BatchSites, skip: int, keep: frozenset[str], *,
-                   record: bool, with_lines: bool) -> Iterator[list[Outcome]]:
+                   record: bool, with_lines: bool,
+                   decision: Decision = NEUTRAL) -> Iterator[list[Outcome]]:
     """Each chunk's outcomes, with its sites' templates, in input order, leaving out the
     first `skip` pages (written by an interrupted run)."""
     templates_of = sites.for_chunks()
@@ -113,5 +116,5 @@ def outcomes_after(spill: Spill, sites: BatchSites, skip: int, keep: frozenset[s
         todo = chunk[max(0, skip - done):]
         done += len(chunk)
         if todo:
-            yield [c.outcome(keep, templates, record=record, with_lines=with_lines)
-                   for c in todo]
+            yield [c.outcome(keep, templates, record=record, with_lines=with_lines,
+                             decision=decision) for c in todo]

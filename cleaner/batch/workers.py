@@ -47,6 +47,7 @@ from cleaner.batch.watchdog import Beacon, NumberedChunk, timed_out
 from cleaner.batched import batched
 from cleaner.clean import Cleaner
 from cleaner.document import Page, Result
+from cleaner.favor import BALANCED
 from cleaner.readers.pages import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_LINES,
@@ -74,6 +75,8 @@ class Settings:
 
     model: str  # a model folder, loaded once per worker
     keep: frozenset[str]
+    favor: str = BALANCED  # body's weight, and its floor (cleaner/favor.py)
+    min_p: float | None = None
     input_format: str = "auto"
     max_bytes: int = DEFAULT_MAX_BYTES
     records: bool = False  # build JSONL records
@@ -163,7 +166,8 @@ def clean_chunk(settings: Settings, chunk: list[Source], cleaner: Cleaner | None
         cleaner = cleaner or worker_cleaner(settings.model, settings.models_dir)
         pages = (_read_timed(source, settings, beacon, number, index)
                  for index, source in enumerate(chunk))
-        results = cleaner.clean_many(pages, keep=settings.keep)
+        results = cleaner.clean_many(pages, keep=settings.keep, favor=settings.favor,
+                                     min_p=settings.min_p)
         return [outcome_of(str(source.relative), result, settings.keep,
                            record=settings.records, with_lines=settings.with_lines)
                 for source, result in zip(chunk, results, strict=True)]
