@@ -221,3 +221,18 @@ def test_every_favor_is_documented():
     for favor in FAVORS:
         assert f"--favor {favor}" in cli or favor in cli
     assert "--min-p" in cli and "min_p" in api and "favor=" in api
+
+
+def test_eval_scores_the_labels_a_favor_gives(seeds_dir):
+    def body_predicted(*args) -> int:
+        result = invoke("eval", seeds_dir / "labeled", "--format", "json", *args)
+        assert result.exit_code == 0, result.stderr
+        return sum(row[0] for row in json.loads(result.stdout)["confusion"])
+
+    balanced = body_predicted()
+    assert body_predicted("--favor", "balanced") == balanced
+    assert body_predicted("--favor", "precision") < balanced < body_predicted("--favor",
+                                                                              "recall")
+    assert body_predicted("--min-p", "0.9") < balanced
+    bad = invoke("eval", seeds_dir / "labeled", "--favor", "speed")
+    assert bad.exit_code == 2 and "expected one of" in bad.stderr
