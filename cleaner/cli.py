@@ -659,8 +659,12 @@ def evaluate_command(
         "--site-stats/--no-site-stats",
         help="Score the files as one batch, as `cleaner clean` cleans several pages: lines "
              "that recur on the pages of a site are barred from body.")] = True,
+    favor: FavorOption = "balanced",
+    min_p: MinPOption = None,
 ) -> None:
     """Score a model on line-label files: per-label precision, recall, F1, confusion.
+
+    --favor and --min-p score the labels `cleaner clean` gives with them.
 
     Example: cleaner eval labels/check/ --model models/mysite --compare default
     """
@@ -672,8 +676,9 @@ def evaluate_command(
     files = _label_files(labelled)
     names = [model, *(compare or [])]
     try:
-        reports = evaluate_models(names, files, site_stats=site_stats)
-    except ModelError as error:
+        reports = evaluate_models(names, files, site_stats=site_stats, favor=favor,
+                                  min_p=min_p)
+    except (ModelError, FavorError) as error:
         raise fail(str(error)) from None
     if output_format == "json":
         typer.echo(json.dumps(reports if compare else reports[model], indent=2))

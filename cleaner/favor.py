@@ -13,8 +13,8 @@ probabilities `--lines` prints) sees the favoured ones.
 
 `--min-p P` then keeps a line as body only if its body probability (as `--lines`
 prints it, after the favour) is at least P; a line that falls under it takes its
-next best label. It only removes lines: with P under a half it drops none a
-favour keeps that way.
+next best label. It only ever removes body lines, and at P 0.5 or under few: a
+line is body where its body probability is the highest, mostly over a half.
 """
 
 from __future__ import annotations

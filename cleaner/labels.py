@@ -50,7 +50,7 @@ def line_labels(n_lines: int, line_of_row: Sequence[int], probs: np.ndarray,
     if min_body is None:
         top = probs.max(axis=1)
     else:
-        best = _floored(probs, best, min_body, digits)
+        best = floored(probs, best, min_body, digits)
         top = probs[np.arange(len(probs)), best]
     best = best.tolist()
     if digits is not None:
@@ -61,8 +61,8 @@ def line_labels(n_lines: int, line_of_row: Sequence[int], probs: np.ndarray,
     return labels, ps
 
 
-def _floored(probs: np.ndarray, best: np.ndarray, min_body: float,
-             digits: int | None) -> np.ndarray:
+def floored(probs: np.ndarray, best: np.ndarray, min_body: float,
+            digits: int | None = None) -> np.ndarray:
     """`best` with the body lines whose body probability (rounded to `digits`, as it is
     printed) is under `min_body` moved to their best other label."""
     body = LABEL_INDEX["body"]

@@ -215,9 +215,30 @@ def test_the_batch_api_takes_favor(seed_files, tmp_path):
     assert len(recall) >= len(records(out)[0]["text"])
 
 
-def test_every_favor_is_documented():
+def test_the_docs_give_the_cards_factors(cleaner):
+    """docs/cli.md's table of factors is the shipped card's (a retrain that chose
+    others must say so)."""
     cli = (REPO / "docs" / "cli.md").read_text()
-    api = (REPO / "docs" / "python-api.md").read_text()
+    section = cleaner.model.card["favor"]
     for favor in FAVORS:
-        assert f"--favor {favor}" in cli or favor in cli
-    assert "--min-p" in cli and "min_p" in api and "favor=" in api
+        row = next(line for line in cli.splitlines() if line.startswith(f"| `{favor}`"))
+        html, text = row.split("|")[2:4]
+        assert html.strip().startswith(f"x{section['html'][favor]:.3g}"), row
+        assert text.strip().startswith(f"x{section['text'][favor]:.3g}"), row
+    api = (REPO / "docs" / "python-api.md").read_text()
+    assert "--min-p" in cli and "min_p=" in api and "favor=" in api
+
+
+def test_eval_scores_the_labels_a_favor_gives(seeds_dir):
+    def body_predicted(*args) -> int:
+        result = invoke("eval", seeds_dir / "labeled", "--format", "json", *args)
+        assert result.exit_code == 0, result.stderr
+        return sum(row[0] for row in json.loads(result.stdout)["confusion"])
+
+    balanced = body_predicted()
+    assert body_predicted("--favor", "balanced") == balanced
+    assert body_predicted("--favor", "precision") < balanced < body_predicted("--favor",
+                                                                              "recall")
+    assert body_predicted("--min-p", "0.9") < balanced
+    bad = invoke("eval", seeds_dir / "labeled", "--favor", "speed")
+    assert bad.exit_code == 2 and "expected one of" in bad.stderr

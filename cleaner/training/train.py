@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from cleaner.document import DomCues, Page
+from cleaner.favor import NEUTRAL, Decision, model_decision
 from cleaner.features import LineBatch, batch_features, feature_names
 from cleaner.headline import one_headline
-from cleaner.labels import LABEL_INDEX, LABELS, join_kept, line_labels
+from cleaner.labels import LABEL_INDEX, LABELS, floored, join_kept, line_labels
 from cleaner.model.classifier import UNLABELLED, LineClassifier
 from cleaner.model.files import load_model
 from cleaner.sites import host_of, registrable_domain
@@ -221,25 +222,33 @@ def corpus_summary(files: Sequence[LabelledPage]) -> dict:
             "lines": counts, "fingerprint": data_fingerprint(files)}
 
 
-def evaluate(estimator, files: list[LabelledPage], *, site_stats: bool = False) -> dict:
+def evaluate(estimator, files: list[LabelledPage], *, site_stats: bool = False,
+             decision: Decision = NEUTRAL) -> dict:
     """Line figures over fully labelled lines, and body-text figures per page.
 
     With `site_stats`, the files are one batch as `cleaner clean` sees it: the
     lines that recur on the pages of a site (its URL or labelled host, else its
-    folder) are barred from body (cleaner/site_stats.py).
+    folder) are barred from body (cleaner/site_stats.py). A `decision` (favor and
+    floor, cleaner/favor.py) labels them as `cleaner clean` would with it.
     """
-    data, probs = predicted(estimator, files, site_stats=site_stats)
-    return score_probabilities(data, probs)
+    data, probs = predicted(estimator, files, site_stats=site_stats, decision=decision)
+    return score_probabilities(data, probs, decision.min_p)
 
 
-def predicted(estimator, files: list[LabelledPage], *, site_stats: bool = False
-              ) -> tuple[LabelledBatch, np.ndarray]:
+def predicted(estimator, files: list[LabelledPage], *, site_stats: bool = False,
+              decision: Decision = NEUTRAL) -> tuple[LabelledBatch, np.ndarray]:
     """The label files' rows and the estimator's probabilities for them (with
-    `site_stats`, as one batch that bars a site's recurring lines from body)."""
+    `site_stats`, as one batch that bars a site's recurring lines from body; with a
+    `decision`, body's weight moved as it says)."""
     data = labelled_batch(files)
     probs = estimator.predict_proba(data.batch.X, page_of_row=data.batch.page_of_row,
                                     copy_of_row=data.batch.copy_of_row,
                                     box_of_row=data.batch.box_of_row)
+    if not decision.neutral:
+        probs = probs.copy()
+        for index, page in enumerate(data.pages):
+            rows = data.batch.rows_of(index)
+            probs[rows] = decision.favoured(page.kind, probs[rows])
     if site_stats:
         probs = without_site_templates(data, probs)
     return data, with_one_headline(data, probs)
@@ -255,10 +264,17 @@ def with_one_headline(data: LabelledBatch, probs: np.ndarray) -> np.ndarray:
 
 
 def evaluate_models(models: list[str], files: list[LabelledPage], *,
-                    site_stats: bool = False) -> dict[str, dict]:
-    """{model name or folder: its figures on `files`}, as `cleaner eval --compare` prints."""
-    return {name: evaluate(load_model(name).estimator, files, site_stats=site_stats)
-            for name in dict.fromkeys(models)}
+                    site_stats: bool = False, favor: str = "balanced",
+                    min_p: float | None = None) -> dict[str, dict]:
+    """{model name or folder: its figures on `files`}, as `cleaner eval --compare` prints
+    (each model with its own factors for `favor`)."""
+    reports = {}
+    for name in dict.fromkeys(models):
+        model = load_model(name)
+        decision = model_decision(model.card, model.path, favor, min_p)
+        reports[name] = evaluate(model.estimator, files, site_stats=site_stats,
+                                 decision=decision)
+    return reports
 
 
 def without_site_templates(data: LabelledBatch, probs: np.ndarray) -> np.ndarray:
@@ -272,24 +288,30 @@ def without_site_templates(data: LabelledBatch, probs: np.ndarray) -> np.ndarray
     return probs
 
 
-def score_probabilities(data: LabelledBatch, probs: np.ndarray) -> dict:
-    """Figures for predicted probabilities of the rows of `data`."""
+def score_probabilities(data: LabelledBatch, probs: np.ndarray,
+                        min_body: float | None = None) -> dict:
+    """Figures for predicted probabilities of the rows of `data` (`min_body`: the floor
+    on body of --min-p)."""
     predicted = probs.argmax(axis=1)
+    if min_body is not None:
+        predicted = floored(probs, predicted, min_body)
     # Line figures only on pages whose gold gives all four labels: on partial
     # gold the other lines have no label, so precision would mean nothing.
     full_gold = np.array([gold_labels(f) == ALL_GOLD for f in data.files], dtype=bool)
     known = (data.y != UNLABELLED) & full_gold[data.batch.page_of_row]
     report = line_report(data.y[known], predicted[known])
-    report["text"] = _text_figures(data, probs)
+    report["text"] = _text_figures(data, probs, min_body)
     return report
 
 
-def _text_figures(data: LabelledBatch, probs: np.ndarray) -> dict:
+def _text_figures(data: LabelledBatch, probs: np.ndarray,
+                  min_body: float | None = None) -> dict:
     body, comment_keep, leaks = [], [], []
     for page_index, labelled in enumerate(data.files):
         rows = data.batch.rows_of(page_index)
         predicted_labels, _ = line_labels(len(labelled.lines),
-                                          data.batch.line_of_row[rows].tolist(), probs[rows])
+                                          data.batch.line_of_row[rows].tolist(), probs[rows],
+                                          min_body=min_body)
         gold = gold_labels(labelled)
         texts = {k: join_kept(labelled.lines, labelled.labels, frozenset({k}))
                  for k in ("body", "comment")}
