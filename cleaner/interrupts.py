@@ -21,7 +21,7 @@ Ctrl-C a terminal sends to the whole process group reaches the main process
 only, which stops them.
 
 Only the command line installs these handlers (cleaner/__main__.py,
-cleaner/cli.py): a library call leaves SIGINT to its caller. This module
+cleaner/cli/): a library call leaves SIGINT to its caller. This module
 imports nothing heavy, so that it is in place before the rest is imported.
 """
 
