@@ -686,3 +686,8 @@ def evaluate_command(
         typer.echo(side_by_side(reports) + f"\n({len(files)} pages)")
     else:
         typer.echo(full_report(reports[model], f"model {model} on {len(files)} pages"))
+
+
+from cleaner.review.command import review  # noqa: E402
+
+app.command(cls=Command)(review)
