@@ -15,6 +15,7 @@ Train button and never trained on, carries a `# check: yes` header row.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,11 +36,12 @@ from cleaner.training.labelfile import (
 from cleaner.training.prelabel import write_prelabelled
 from cleaner.training.train import page_of
 
+log = logging.getLogger(__name__)
 CHECK_KEY = "check"  # the header row of a check page: "# check: yes"
 UNSURE_KEY = "unsure"  # the header row `cleaner label` writes: how many lines are unsure
 
 
-class OutsideFolders(ValueError):
+class OutsideFolders(Exception):
     """A path that would lead out of the folders given on the command line."""
 
 
@@ -100,6 +102,10 @@ class Workspace:
             label_file = self.labels / f"{source.relative}.tsv"
             inside(label_file.parent, [self.labels])
             review = ReviewPage(str(source.relative), label_file, page_file)
+            if label_file.resolve() in claimed:  # page.html beside page.txt: one label file
+                log.warning("%s: its label file %s is another page's; left out",
+                            page_file, label_file)
+                continue
             if not label_file.exists():
                 page = read_source(source)
                 if isinstance(page, Result):

@@ -176,16 +176,25 @@ class ReviewHandler(BaseHTTPRequestHandler):
         self._json(done)
 
     def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
+        length = self._length()
         if not 0 <= length <= MAX_BODY:
-            raise ValueError("request body too large")
+            self.close_connection = True  # its body is not read: the stream is out of step
+            raise ValueError("request body too large or of no stated length")
         return self.rfile.read(length)
 
     def _drain(self) -> None:
-        """Read an unused body, so the connection stays in step."""
-        length = int(self.headers.get("Content-Length") or 0)
+        """Read an unused body, so the connection stays in step (or close it)."""
+        length = self._length()
         if 0 < length <= MAX_BODY:
             self.rfile.read(length)
+        elif length:
+            self.close_connection = True
+
+    def _length(self) -> int:
+        try:
+            return int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return -1
 
     def _json(self, value) -> None:
         self._send(HTTPStatus.OK, json.dumps(value, ensure_ascii=False).encode(),
