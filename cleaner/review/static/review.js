@@ -32,7 +32,10 @@ async function loadPages() {
     box.type = "checkbox";
     box.checked = page.check;
     box.className = "check";
-    box.addEventListener("change", () => setCheck(page.index, box.checked));
+    box.addEventListener("change", () => {
+      box.blur();  // the keys go on moving lines, not toggling the box
+      setCheck(page.index, box.checked).catch(showError);
+    });
     const checkCell = cell("");
     checkCell.append(box);
     row.append(name, cell(String(page.unsure), "unsure"), checkCell);
@@ -183,8 +186,8 @@ async function save() {
   const done = await api(`/api/pages/${state.view.index}`, {
     labels: state.labels, unsure: [...state.unsure], check: state.check });
   state.dirty = false;
-  $("saved").textContent = `saved, ${done.unsure} unsure left`;
   await loadPages();
+  $("saved").textContent = `saved, ${done.unsure} unsure left`;
 }
 
 async function saveIfChanged() { if (state.dirty) await save(); }
@@ -251,21 +254,21 @@ function comparison(table) {
 
 // --- keys ---------------------------------------------------------------------------
 
+// Keys by their lowercase letter; Shift (event.shiftKey, whatever case the key comes in)
+// extends a move, and turns a label key into "the whole block".
+const MOVES = { j: 1, arrowdown: 1, k: -1, arrowup: -1 };
 const KEYS = {
-  j: () => moveTo(nextLine(state.cursor, 1), false), k: () => moveTo(nextLine(state.cursor, -1), false),
-  J: () => moveTo(nextLine(state.cursor, 1), true), K: () => moveTo(nextLine(state.cursor, -1), true),
   u: nextUnsure, s: save, "]": () => stepPage(1), "[": () => stepPage(-1),
   x: () => { state.check = !state.check; return save(); },
 };
 
 function onKey(event) {
   if (state.view === null || event.ctrlKey || event.metaKey || event.altKey) return;
-  if (event.target instanceof HTMLInputElement || event.target instanceof HTMLButtonElement) return;
+  if (event.target.matches("input:not([type=checkbox]), textarea")) return;  // typing, not keys
+  const key = event.key.toLowerCase();
   let action = KEYS[event.key];
-  if (event.key === "ArrowDown") action = () => moveTo(nextLine(state.cursor, 1), event.shiftKey);
-  if (event.key === "ArrowUp") action = () => moveTo(nextLine(state.cursor, -1), event.shiftKey);
-  const label = LABELS[event.key.toLowerCase()];
-  if (label) action = () => setLabel(label, event.key !== event.key.toLowerCase());
+  if (key in MOVES) action = () => moveTo(nextLine(state.cursor, MOVES[key]), event.shiftKey);
+  if (key in LABELS) action = () => setLabel(LABELS[key], event.shiftKey);
   if (!action) return;
   event.preventDefault();
   Promise.resolve(action()).catch(showError);
