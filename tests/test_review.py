@@ -18,8 +18,9 @@ import pytest
 from conftest import REPO
 
 from cleaner.clean import Cleaner
+from cleaner.review import DEFAULT_HOST
 from cleaner.review.pages import Workspace
-from cleaner.review.server import DEFAULT_HOST, SHOWN_POLICY, TOKEN_HEADER, ReviewServer
+from cleaner.review.server import SHOWN_POLICY, TOKEN_HEADER, ReviewServer
 from cleaner.review.training import TrainJob
 from cleaner.training.labelfile import read_label_file
 from cleaner.training.train import load_label_files

@@ -11,7 +11,7 @@ import typer
 from cleaner.cli import _option, _paths, fail, load_cleaner, note
 from cleaner.labels import UNSURE_BELOW
 from cleaner.readers.sources import InputError, check_found, check_inputs
-from cleaner.review.server import DEFAULT_HOST, DEFAULT_PORT
+from cleaner.review import DEFAULT_HOST, DEFAULT_PORT
 
 MODEL_FOLDER = "model"  # the site model's default place: <labels>/model
 

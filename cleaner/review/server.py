@@ -28,13 +28,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from urllib.parse import urlsplit
 
+from cleaner.review import DEFAULT_HOST, DEFAULT_PORT
 from cleaner.review.pages import OutsideFolders, Workspace
 from cleaner.review.training import TrainJob
 
 log = logging.getLogger(__name__)
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8765
 TOKEN_HEADER = "X-Review-Token"
 MAX_BODY = 32 * 1024 * 1024  # a save of a page of 100,000 lines fits many times over
 STATIC = {"review.js": "text/javascript", "review.css": "text/css"}

@@ -23,6 +23,14 @@ async function api(path, body) {
 async function loadPages() {
   state.pages = await api("/api/pages");
   const rows = $("pages").tBodies[0];
+  if (rows.rows.length === state.pages.length) {  // the same pages: update, keep the rows
+    state.pages.forEach((page, i) => {
+      rows.rows[i].querySelector(".unsure").textContent = String(page.unsure);
+      rows.rows[i].querySelector("input.check").checked = page.check;
+    });
+    markCurrentRow();
+    return;
+  }
   rows.replaceChildren(...state.pages.map((page) => {
     const row = document.createElement("tr");
     row.dataset.index = page.index;
