@@ -119,9 +119,10 @@ def test_relabel_a_page_with_the_keyboard_then_train(browser, server, site):
     rows = browser.find_elements(By.CSS_SELECTOR, "#pages tbody tr")
     assert [row.find_element(By.CSS_SELECTOR, ".name").text.startswith("check/")
             for row in rows] == [False, False, True, True]
-    for row in rows[2:]:  # the gold copies are the check pages
+    for index in (2, 3):  # the gold copies are the check pages
+        row = browser.find_elements(By.CSS_SELECTOR, "#pages tbody tr")[index]
         row.find_element(By.CSS_SELECTOR, "input.check").click()
-    wait(browser, lambda: all(server.workspace.summary()[i]["check"] for i in (2, 3)))
+        wait(browser, lambda index=index: server.workspace.summary()[index]["check"])
 
     # Three lines down, a selection of three lines, set to comment.
     press(browser, "jjj", Keys.SHIFT + "jj" + Keys.NULL)  # NULL lets go of Shift

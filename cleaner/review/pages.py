@@ -81,6 +81,7 @@ class Workspace:
     def __init__(self, page_inputs: list[Path], labels: Path, cleaner: Cleaner, *,
                  unsure_below: float = UNSURE_BELOW) -> None:
         self.labels = labels.resolve()
+        self.labels_given = labels  # as the user wrote it, for messages
         self.page_roots = [path.resolve() for path in page_inputs]
         self.cleaner = cleaner
         self.unsure_below = unsure_below
@@ -93,13 +94,13 @@ class Workspace:
     def prelabel(self) -> list[tuple[ReviewPage, int]]:
         """List the pages, pre-labelling those with no label file yet, as `cleaner label`
         does; return the pre-labelled pages with their counts of unsure lines."""
-        self.labels.mkdir(parents=True, exist_ok=True)
+        self.labels_given.mkdir(parents=True, exist_ok=True)
         written, claimed = [], set()
         for source in iter_sources([str(path) for path in self.page_roots]):
             if source.path is None:  # a container's record: no file to show or map back
                 continue
             page_file = inside(source.path, self.page_roots)
-            label_file = self.labels / f"{source.relative}.tsv"
+            label_file = self.labels_given / f"{source.relative}.tsv"
             inside(label_file.parent, [self.labels])
             review = ReviewPage(str(source.relative), label_file, page_file)
             if label_file.resolve() in claimed:  # page.html beside page.txt: one label file

@@ -104,7 +104,8 @@ function paintLine(i) {
   const line = state.view.lines[i];
   if (!line.text.trim()) return;
   const label = state.labels[i];
-  item.className = `label-${label || "none"}`;
+  for (const name of [...item.classList]) if (name.startsWith("label-")) item.classList.remove(name);
+  item.classList.add(`label-${label || "none"}`);  // the cursor and selection stay
   item.classList.toggle("unsure", state.unsure.has(i));
   const p = line.p && label ? ` ${line.p[label].toFixed(2)}` : "";
   item.firstChild.textContent = `${label || "-"}${p}`;
