@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from cleaner.batch.summary import counted
 from cleaner.cli import _option, _paths, fail, load_cleaner, note
 from cleaner.labels import UNSURE_BELOW
 from cleaner.readers.sources import InputError, check_found, check_inputs
@@ -78,7 +79,7 @@ def review(
         note(f"listening on {host}: other machines can reach the page (the token guards "
              "only the changes)")
     typer.echo(server.url, nl=True)
-    note(f"{len(workspace.pages)} pages; Ctrl-C stops the server")
+    note(f"{counted(len(workspace.pages), 'page')}; Ctrl-C stops the server")
     if open_browser:
         webbrowser.open(server.url)
     try:

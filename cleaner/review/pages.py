@@ -82,6 +82,7 @@ class Workspace:
                  unsure_below: float = UNSURE_BELOW) -> None:
         self.labels = labels.resolve()
         self.labels_given = labels  # as the user wrote it, for messages
+        self.page_inputs = page_inputs  # as given: label files name their source so
         self.page_roots = [path.resolve() for path in page_inputs]
         self.cleaner = cleaner
         self.unsure_below = unsure_below
@@ -96,7 +97,7 @@ class Workspace:
         does; return the pre-labelled pages with their counts of unsure lines."""
         self.labels_given.mkdir(parents=True, exist_ok=True)
         written, claimed = [], set()
-        for source in iter_sources([str(path) for path in self.page_roots]):
+        for source in iter_sources([str(path) for path in self.page_inputs]):
             if source.path is None:  # a container's record: no file to show or map back
                 continue
             page_file = inside(source.path, self.page_roots)
