@@ -279,3 +279,32 @@ def test_the_command_refuses_a_missing_folder(tmp_path):
     result = invoke("review", tmp_path / "nope", "--labels", tmp_path / "labels")
     assert result.exit_code == 2 and "no such file" in result.output
     assert not (tmp_path / "labels").exists()
+
+
+@pytest.mark.parametrize("page", [REPO / "examples" / "article.html",
+                                  REPO / "tests" / "data" / "news_article.html",
+                                  *sorted((REPO / "tests" / "data" / "markdown").glob("*.html"))])
+def test_each_line_is_in_the_element_it_is_numbered_by(page):
+    """The numbers the shown copy carries are the renderer's: the element numbered as a
+    line's block holds the line's text (the layout's bullets and spaces aside; an
+    image's alt text and a button's value are text to the renderer)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from cleaner.readers.html.render import read_html
+    from cleaner.review.html_view import ELEMENT_ATTRIBUTE, marked_page
+
+    data = page.read_bytes()
+    marked = marked_page(data)
+    assert marked.lines == read_html(data).lines
+    tree = LexborHTMLParser(marked.html)
+    texts = {node.attributes[ELEMENT_ATTRIBUTE]: " ".join(
+        [node.text(deep=True), *(shown.attributes.get("alt") or shown.attributes.get("value")
+                                 or "" for shown in node.css("img, input"))]).split()
+        for node in tree.css(f"[{ELEMENT_ATTRIBUTE}]")}
+    texts = {number: " ".join(text) for number, text in texts.items()}
+    shown = [(line, element) for line, element in zip(marked.lines, marked.elements,
+                                                      strict=True) if line.strip()]
+    assert shown and all(element >= 0 for _, element in shown)
+    for line, element in shown:
+        words = " ".join(line.replace("•", " ").split())
+        assert words[:40] in texts[str(element)], (line, element)
