@@ -308,3 +308,21 @@ def test_each_line_is_in_the_element_it_is_numbered_by(page):
     for line, element in shown:
         words = " ".join(line.replace("•", " ").split())
         assert words[:40] in texts[str(element)], (line, element)
+
+
+def test_a_server_opened_with_host_answers_other_machines_names(folders, cleaner):
+    pages, labels = folders
+    workspace = Workspace([pages], labels, cleaner)
+    workspace.prelabel()
+    running = ReviewServer(workspace, TrainJob(workspace, "default", labels / "model"),
+                           host="0.0.0.0", port=0)
+    threading.Thread(target=running.serve_forever, daemon=True).start()
+    try:
+        port = running.server_address[1]
+        status, _, _ = request(running, "GET", "/api/pages", token=False,
+                               host=f"review-box.lan:{port}")
+        assert status == 200
+        assert request(running, "POST", "/api/pages/0", {"labels": []}, token=False)[0] == 403
+    finally:
+        running.shutdown()
+        running.server_close()

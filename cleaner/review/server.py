@@ -3,9 +3,9 @@
 `http.server.ThreadingHTTPServer` is enough for one person's browser on the
 same machine, and adds no dependency to cleaner. What keeps it safe:
 
-- it listens on 127.0.0.1 unless told otherwise, and answers only requests
-  whose Host is the address it listens on (a web page elsewhere cannot reach it
-  through a DNS name of its own);
+- it listens on 127.0.0.1 unless told otherwise, and there answers only
+  requests whose Host is the address it listens on (a web page elsewhere cannot
+  reach it through a DNS name of its own);
 - every request that changes a file (POST) carries the run's token, a random
   string made at start and given only inside the index page, in the
   X-Review-Token header, compared in constant time;
@@ -35,6 +35,7 @@ from cleaner.review.training import TrainJob
 log = logging.getLogger(__name__)
 
 TOKEN_HEADER = "X-Review-Token"
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 MAX_BODY = 32 * 1024 * 1024  # a save of a page of 100,000 lines fits many times over
 STATIC = {"review.js": "text/javascript", "review.css": "text/css"}
 # The review page itself: its own script and style only, never framed elsewhere.
@@ -65,11 +66,14 @@ class ReviewServer(ThreadingHTTPServer):
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}/"
 
-    def allowed_hosts(self) -> set[str]:
+    def allowed_hosts(self) -> set[str] | None:
+        """The Host headers it answers: on a loopback address, its own names only (a web
+        page elsewhere cannot reach it by a DNS name that points here); None, any,
+        where --host opened it to other machines, which name it as they know it."""
         host, port = self.server_address[:2]
-        names = {host, f"[{host}]"}
-        if host in ("127.0.0.1", "::1", "0.0.0.0", "::"):
-            names |= {"localhost", "127.0.0.1", "[::1]"}
+        if host not in LOOPBACK:
+            return None
+        names = {host, f"[{host}]", "localhost", "127.0.0.1", "[::1]"}
         return {f"{name}:{port}" for name in names}
 
 
@@ -122,7 +126,8 @@ class ReviewHandler(BaseHTTPRequestHandler):
     # --- checks -----------------------------------------------------------------------
 
     def _host_allowed(self) -> bool:
-        if self.headers.get("Host", "") in self.server.allowed_hosts():
+        allowed = self.server.allowed_hosts()
+        if allowed is None or self.headers.get("Host", "") in allowed:
             return True
         self._error(HTTPStatus.BAD_REQUEST, "unexpected Host header")
         return False
