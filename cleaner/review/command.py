@@ -9,10 +9,16 @@ from typing import Annotated
 import typer
 
 from cleaner.batch.summary import counted
-from cleaner.cli import _option, _paths, fail, load_cleaner, note
 from cleaner.labels import UNSURE_BELOW
 from cleaner.readers.sources import InputError, check_found, check_inputs
 from cleaner.review import DEFAULT_HOST, DEFAULT_PORT
+
+try:  # cleaner/cli/ as a package, one module per command (main's layout since 223f53c)
+    from cleaner.cli.common import fail, load_cleaner, note
+    from cleaner.cli.options import option as _option
+    from cleaner.cli.options import paths as _paths
+except ImportError:  # cleaner/cli.py as one module: this branch's base; drop after the merge
+    from cleaner.cli import _option, _paths, fail, load_cleaner, note
 
 MODEL_FOLDER = "model"  # the site model's default place: <labels>/model
 
