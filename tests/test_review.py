@@ -131,6 +131,7 @@ def test_the_shown_html_runs_nothing_and_marks_elements(server):
     assert "script-src 'none'" in SHOWN_POLICY and "default-src 'none'" in SHOWN_POLICY
     html = payload.decode()
     assert "<script" not in html.lower() and 'data-cleaner-el="' in html
+    assert "a, area" in html and "pointer-events: none" in html  # no click leaves the copy
     view = get_json(server, "/api/pages/1")
     element = next(line["element"] for line in view["lines"] if line["text"].strip())
     assert f'data-cleaner-el="{element}"' in html

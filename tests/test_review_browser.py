@@ -153,6 +153,10 @@ def test_relabel_a_page_with_the_keyboard_then_train(browser, server, site):
     scripts = browser.execute_script(
         "return document.getElementById('shown').contentDocument.scripts.length")
     assert scripts == 0
+    link_clicks = browser.execute_script(
+        "const doc = document.getElementById('shown').contentDocument;"
+        "return getComputedStyle(doc.querySelector('a[href]')).pointerEvents")
+    assert link_clicks == "none"  # a click cannot take the frame to the crawled site
 
     press(browser, "s")
     wait(browser, lambda: "saved" in browser.find_element(By.ID, "saved").text)

@@ -15,6 +15,7 @@ frames: it is shown, never run.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -107,4 +108,14 @@ def shown_copy(tree: LexborHTMLParser) -> str:
         handlers = [name for name in node.attributes if name.lower().startswith("on")]
         for name in handlers:
             del node.attrs[name]
-    return tree.html or ""
+    html = tree.html or ""
+    head = _HEAD.search(html)
+    at = head.end() if head else 0
+    return html[:at] + NO_CLICKS + html[at:]
+
+
+# A click on a link of the shown page would take the frame to the link's site (the
+# sandbox lets a frame navigate itself): links and controls take no clicks.
+NO_CLICKS = ("<style>a, area, button, input, select, textarea, label, summary "
+             "{ pointer-events: none !important; }</style>")
+_HEAD = re.compile(r"<head\b[^>]*>", re.I)
