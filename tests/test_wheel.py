@@ -65,3 +65,11 @@ def test_default_model_loads_from_the_installed_wheel(unpacked_wheel, seed_files
     assert int(text_chars) > 200
     # Where this checkout's render walk built and checked out, the wheel's does too.
     assert compiled_walk == str(cwalk.AVAILABLE)
+
+
+def test_wheel_carries_the_review_page(unpacked_wheel):
+    """`cleaner review` serves its page from the package: no build step, no checkout."""
+    static = unpacked_wheel / "cleaner" / "review" / "static"
+    for name in ("index.html", "review.js", "review.css"):
+        assert (static / name).stat().st_size > 0
+    assert "{{token}}" in (static / "index.html").read_text(encoding="utf-8")

@@ -1,0 +1,97 @@
+"""`cleaner review`: label pages in the browser and retrain (the page itself:
+cleaner/review/)."""
+
+from __future__ import annotations
+
+import webbrowser
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cleaner.batch.summary import counted
+from cleaner.cli.base import Command, app
+from cleaner.cli.common import fail, load_cleaner, note
+from cleaner.cli.options import option, paths
+from cleaner.labels import UNSURE_BELOW
+from cleaner.readers.sources import InputError, check_found, check_inputs
+from cleaner.review import DEFAULT_HOST, DEFAULT_PORT
+
+MODEL_FOLDER = "model"  # the site model's default place: <labels>/model
+
+
+Pages = Annotated[list[Path], paths("HTML pages or text dumps, or folders of them.")]
+LabelsOption = Annotated[Path, option(
+    "--labels", metavar="DIR", help="Folder of the pages' label files: those missing "
+    "are pre-labelled there first (as `cleaner label` does).")]
+ReviewModelOption = Annotated[str, option(
+    "--model", "-m", metavar="NAME", help="Model that pre-labels the pages, shows its "
+    "probabilities, and that Train adapts (as `train --base`).")]
+SiteModelOption = Annotated[Path | None, option(
+    "--site-model", metavar="DIR", help="Where Train writes the site model. Default: "
+    "model/ inside --labels.")]
+HostsOption = Annotated[str | None, option(
+    "--hosts", metavar="HOSTS", help="Comma-separated URL hosts the site model is for "
+    "(as train --hosts; default: the labelled pages' hosts).")]
+HostOption = Annotated[str, option(
+    "--host", metavar="ADDRESS", help="Address to listen on; anything but 127.0.0.1 "
+    "lets other machines reach the page.")]
+PortOption = Annotated[int, option(
+    "--port", min=0, max=65535, metavar="N", help="Port to listen on (0: any free one).")]
+UnsureBelowOption = Annotated[float, option(
+    "--unsure-below", metavar="P",
+    help="Pre-labelling: mark lines whose label probability is below this with '?'.")]
+OpenOption = Annotated[bool, option("--open", help="Open the page in the default web browser.")]
+
+
+@app.command(cls=Command)
+def review(
+    pages: Pages, labels: LabelsOption, model: ReviewModelOption = "default",
+    site_model: SiteModelOption = None, hosts: HostsOption = None,
+    host: HostOption = DEFAULT_HOST, port: PortOption = DEFAULT_PORT,
+    unsure_below: UnsureBelowOption = UNSURE_BELOW, open_browser: OpenOption = False,
+) -> None:
+    """Label pages in the browser: lines coloured by label, fixed with the keyboard, then Train.
+
+    Pre-labels the pages that have no label file yet, starts a local web server
+    and prints its URL; Ctrl-C stops it. Saving writes the label files in the
+    format `cleaner train` reads. Train adapts --model to the labelled pages
+    (train --base) and compares it with --model on the check pages.
+
+    Example: cleaner review pages/ --labels labels/mysite/
+    """
+    from cleaner.review.pages import OutsideFolders, Workspace
+    from cleaner.review.server import ReviewServer
+    from cleaner.review.training import TrainJob
+
+    specs = [str(path) for path in pages]
+    try:
+        check_inputs(specs)
+        check_found(specs)
+    except InputError as error:
+        raise fail(str(error)) from None
+    workspace = Workspace(pages, labels, load_cleaner(model), unsure_below=unsure_below)
+    try:
+        for done, unsure in workspace.prelabel():
+            note(f"pre-labelled {done.label_file}: {unsure} unsure lines")
+    except (OSError, OutsideFolders) as error:
+        raise fail(str(error)) from None
+    bound = [h.strip().lower() for h in hosts.split(",") if h.strip()] if hosts else None
+    job = TrainJob(workspace, model, site_model or labels / MODEL_FOLDER, hosts=bound)
+    try:
+        server = ReviewServer(workspace, job, host, port)
+    except OSError as error:
+        raise fail(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        note(f"listening on {host}: other machines can reach the page (the token guards "
+             "only the changes)")
+    typer.echo(server.url, nl=True)
+    note(f"{counted(len(workspace.pages), 'page')}; Ctrl-C stops the server")
+    if open_browser:
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        note("stopped")
+    finally:
+        server.server_close()

@@ -1,0 +1,329 @@
+"""`cleaner review` without a browser: its API over real HTTP on a free port, the
+label files it writes, and what it refuses (no token, paths out of its folders)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import REPO
+
+from cleaner.clean import Cleaner
+from cleaner.review import DEFAULT_HOST
+from cleaner.review.pages import Workspace
+from cleaner.review.server import SHOWN_POLICY, TOKEN_HEADER, ReviewServer
+from cleaner.review.training import TrainJob
+from cleaner.training.labelfile import read_label_file
+from cleaner.training.train import load_label_files
+
+# Our own pages (no dataset page is committed): two HTML pages and a text dump.
+PAGES = {"article.html": REPO / "examples" / "article.html",
+         "news_article.html": REPO / "tests" / "data" / "news_article.html",
+         "news_dump.txt": REPO / "examples" / "article.txt"}
+
+
+@pytest.fixture(scope="module")
+def cleaner():
+    return Cleaner.load("default")
+
+
+@pytest.fixture()
+def folders(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name, page in PAGES.items():
+        shutil.copy(page, pages / name)
+    (tmp_path / "secret.tsv").write_text("body\tnot yours\n", encoding="utf-8")
+    return pages, tmp_path / "labels"
+
+
+@pytest.fixture()
+def server(folders, cleaner):
+    pages, labels = folders
+    workspace = Workspace([pages], labels, cleaner)
+    workspace.prelabel()
+    running = ReviewServer(workspace, TrainJob(workspace, "default", labels / "model"),
+                           port=0)
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    yield running
+    running.shutdown()
+    running.server_close()
+
+
+def request(server, method, path, body=None, token=True, host=None):
+    """One request with a raw path (no client-side normalising): (status, headers, body)."""
+    address, port = server.server_address[:2]
+    connection = http.client.HTTPConnection(address, port, timeout=30)
+    headers = {"Host": host or f"{address}:{port}"}
+    if token:
+        headers[TOKEN_HEADER] = server.token if token is True else token
+    data = json.dumps(body).encode() if body is not None else None
+    if data is not None:
+        headers["Content-Type"] = "application/json"
+    connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    connection.putheader("Content-Length", str(len(data or b"")))
+    connection.endheaders(data)
+    answer = connection.getresponse()
+    payload = answer.read()
+    connection.close()
+    return answer.status, dict(answer.getheaders()), payload
+
+
+def get_json(server, path):
+    status, _, payload = request(server, "GET", path, token=False)
+    assert status == 200, payload
+    return json.loads(payload)
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_it_prelabels_and_lists_the_pages(server, folders):
+    pages = get_json(server, "/api/pages")
+    names = [page["name"] for page in pages]
+    assert names == ["article", "news_article", "news_dump"]
+    assert [page["html"] for page in pages] == [True, True, False]
+    for page in pages:
+        labelled = read_label_file(folders[1] / f"{page['name']}.tsv")
+        assert page["lines"] == sum(label is not None for label in labelled.labels) > 10
+        assert page["unsure"] == len(get_unsure(folders[1] / f"{page['name']}.tsv"))
+
+
+def get_unsure(path: Path) -> list[str]:
+    return [row for row in path.read_text(encoding="utf-8").splitlines()
+            if not row.startswith("#") and row.partition("\t")[0].endswith("?")]
+
+
+def test_a_page_gives_its_lines_boxes_and_elements(server, folders):
+    view = get_json(server, "/api/pages/1")  # news_article: an HTML page
+    labelled = read_label_file(folders[1] / "news_article.tsv")
+    assert [line["text"] for line in view["lines"]] == labelled.lines
+    assert [line["label"] for line in view["lines"]] == labelled.labels
+    text_lines = [line for line in view["lines"] if line["text"].strip()]
+    assert all(line["element"] >= 0 and line["box"] >= 0 for line in text_lines)
+    assert all(abs(sum(line["p"].values()) - 1) < 0.01 for line in text_lines)
+    assert len({line["box"] for line in text_lines}) < len(text_lines)  # boxes hold lines
+    dump = get_json(server, "/api/pages/2")  # a text dump: blocks between blank lines
+    assert not dump["html"] and all(line["element"] == -1 for line in dump["lines"])
+    boxes = [line["box"] for line in dump["lines"]]
+    first_blank = boxes.index(-1)
+    assert boxes[first_blank + 1] == boxes[0] + 1
+
+
+def test_the_shown_html_runs_nothing_and_marks_elements(server):
+    status, headers, payload = request(server, "GET", "/shown/1.html", token=False)
+    assert status == 200
+    assert headers["Content-Security-Policy"] == SHOWN_POLICY
+    assert "script-src 'none'" in SHOWN_POLICY and "default-src 'none'" in SHOWN_POLICY
+    html = payload.decode()
+    assert "<script" not in html.lower() and 'data-cleaner-el="' in html
+    assert "a, area" in html and "pointer-events: none" in html  # no click leaves the copy
+    view = get_json(server, "/api/pages/1")
+    element = next(line["element"] for line in view["lines"] if line["text"].strip())
+    assert f'data-cleaner-el="{element}"' in html
+    assert request(server, "GET", "/shown/2.html", token=False)[0] == 404  # a text dump
+
+
+def test_save_writes_the_label_file_that_train_reads(server, folders):
+    path = folders[1] / "news_article.tsv"
+    view = get_json(server, "/api/pages/1")
+    labels = [line["label"] for line in view["lines"]]
+    unsure = [i for i, line in enumerate(view["lines"]) if line["unsure"]]
+    first = next(i for i, label in enumerate(labels) if label)
+    labels[first] = "comment"
+    kept_unsure = [i for i in unsure if i != first][:1]
+    status, _, payload = request(server, "POST", "/api/pages/1",
+                                 {"labels": labels, "unsure": kept_unsure, "check": True})
+    assert status == 200, payload
+    saved = read_label_file(path)
+    assert saved.labels == labels and saved.meta["check"] == "yes"
+    rows = [row for row in path.read_text(encoding="utf-8").splitlines()
+            if not row.startswith("#")]
+    assert rows[first].startswith("comment\t")
+    assert [i for i, row in enumerate(rows) if row.partition("\t")[0].endswith("?")] \
+        == kept_unsure
+    assert load_label_files([folders[1]])[1].labels[first] == "comment"
+    assert not [p for p in folders[1].iterdir() if p.name.startswith(".")]  # no temp left
+    assert get_json(server, "/api/pages")[1]["check"] is True
+
+
+def test_a_change_without_the_token_is_refused_and_changes_nothing(server, folders):
+    before = files_under(folders[1].parent)
+    view = get_json(server, "/api/pages/1")
+    labels = ["comment" if line["label"] else None for line in view["lines"]]
+    for token in (False, "wrong-token", server.token[:-1]):
+        status, _, _ = request(server, "POST", "/api/pages/1", {"labels": labels},
+                               token=token)
+        assert status == 403
+    assert request(server, "POST", "/api/train", {}, token=False)[0] == 403
+    assert server.job.status.state == "idle"
+    assert files_under(folders[1].parent) == before
+
+
+@pytest.mark.parametrize("path", [
+    "/api/pages/../../etc/passwd", "/static/../../etc/passwd", "/static/%2e%2e/%2e%2e/etc/passwd",
+    "/static/..%2f..%2fetc%2fpasswd", "//etc/passwd", "/etc/passwd", "/api/pages/3",
+    "/api/pages/-1", "/api/pages/%2e%2e%2fsecret", "/shown/..%2f..%2fsecret.html",
+    "/static/index.html", "/api/pages/1/../../../secret.tsv",
+])
+def test_paths_out_of_the_folders_are_not_found(server, folders, path):
+    before = files_under(folders[1].parent)
+    status, _, payload = request(server, "GET", path, token=False)
+    assert status == 404 and b"not yours" not in payload and b"root:" not in payload
+    status, _, _ = request(server, "POST", path, {"labels": []})
+    assert status == 404
+    assert files_under(folders[1].parent) == before
+
+
+def test_a_label_file_symlinked_out_of_the_folder_is_neither_read_nor_written(
+        folders, cleaner, tmp_path):
+    pages, labels = folders
+    labels.mkdir()
+    outside = tmp_path / "secret.tsv"
+    (labels / "linked.tsv").symlink_to(outside)
+    workspace = Workspace([pages], labels, cleaner)
+    workspace.prelabel()
+    assert "linked" not in [page.name for page in workspace.pages]
+    # A label file swapped for a symlink out after the list was made: refused too.
+    target = labels / "article.tsv"
+    target.unlink()
+    target.symlink_to(outside)
+    running = ReviewServer(workspace, TrainJob(workspace, "default", labels / "model"), port=0)
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert request(running, "GET", "/api/pages/0", token=False)[0] == 404
+        assert request(running, "POST", "/api/pages/0", {"labels": ["body"]})[0] == 404
+    finally:
+        running.shutdown()
+        running.server_close()
+    assert outside.read_text(encoding="utf-8") == "body\tnot yours\n"
+
+
+def test_labels_that_do_not_fit_the_page_are_refused(server, folders):
+    before = files_under(folders[1])
+    for body in ({"labels": ["body"]}, {"labels": "body"}, {"labels": None},
+                 {"labels": ["bogus"] * len(get_json(server, "/api/pages/1")["lines"])}):
+        assert request(server, "POST", "/api/pages/1", body)[0] == 400
+    assert files_under(folders[1]) == before
+
+
+def test_a_request_for_another_host_is_refused(server):
+    status, _, _ = request(server, "GET", "/api/pages", token=False, host="evil.example:80")
+    assert status == 400
+    address, port = server.server_address[:2]
+    assert request(server, "GET", "/", token=False, host=f"localhost:{port}")[0] == 200
+
+
+def test_the_index_page_carries_the_token_and_a_strict_policy(server):
+    status, headers, payload = request(server, "GET", "/", token=False)
+    assert status == 200 and server.token.encode() in payload
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    for name in ("review.js", "review.css"):
+        assert request(server, "GET", f"/static/{name}", token=False)[0] == 200
+
+
+def test_train_adapts_the_model_and_compares_on_the_check_pages(server, folders):
+    view = get_json(server, "/api/pages/2")
+    request(server, "POST", "/api/pages/2", {"labels": [line["label"] for line in
+                                                          view["lines"]], "check": True})
+    status, _, payload = request(server, "POST", "/api/train", {})
+    assert status == 200 and json.loads(payload)["started"] is True
+    deadline = time.monotonic() + 120
+    while (state := get_json(server, "/api/train"))["state"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert state["state"] == "done", state["message"]
+    assert set(state["table"]) == {"site", "base"}
+    assert set(state["table"]["site"]["labels"]) == {"body", "nav", "related", "comment"}
+    assert "body text F1" in state["text"]
+    card = json.loads((folders[1] / "model" / "model.json").read_text(encoding="utf-8"))
+    assert card["base"]["name"] == "default" and card["training_data"]["pages"] == 2
+
+
+def test_the_command_listens_on_localhost_and_prints_its_url(folders):
+    pages, labels = folders
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cleaner", "review", str(pages), "--labels", str(labels),
+         "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        url = process.stdout.readline().strip()
+        parts = urlsplit(url)
+        assert parts.hostname == DEFAULT_HOST == "127.0.0.1" and parts.port
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        connection.request("GET", "/api/pages")
+        assert len(json.loads(connection.getresponse().read())) == 3
+        assert len(list(labels.glob("*.tsv"))) == 3
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_the_command_refuses_a_missing_folder(tmp_path):
+    from conftest import invoke
+
+    result = invoke("review", tmp_path / "nope", "--labels", tmp_path / "labels")
+    assert result.exit_code == 2 and "no such file" in result.output
+    assert not (tmp_path / "labels").exists()
+
+
+@pytest.mark.parametrize("page", [REPO / "examples" / "article.html",
+                                  REPO / "tests" / "data" / "news_article.html",
+                                  *sorted((REPO / "tests" / "data" / "markdown").glob("*.html"))])
+def test_each_line_is_in_the_element_it_is_numbered_by(page):
+    """The numbers the shown copy carries are the renderer's: the element numbered as a
+    line's block holds the line's text (the layout's bullets and spaces aside; an
+    image's alt text and a button's value are text to the renderer)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from cleaner.readers.html.render import read_html
+    from cleaner.review.html_view import ELEMENT_ATTRIBUTE, marked_page
+
+    data = page.read_bytes()
+    marked = marked_page(data)
+    assert marked.lines == read_html(data).lines
+    tree = LexborHTMLParser(marked.html)
+    texts = {node.attributes[ELEMENT_ATTRIBUTE]: " ".join(
+        [node.text(deep=True), *(shown.attributes.get("alt") or shown.attributes.get("value")
+                                 or "" for shown in node.css("img, input"))]).split()
+        for node in tree.css(f"[{ELEMENT_ATTRIBUTE}]")}
+    texts = {number: " ".join(text) for number, text in texts.items()}
+    shown = [(line, element) for line, element in zip(marked.lines, marked.elements,
+                                                      strict=True) if line.strip()]
+    assert shown and all(element >= 0 for _, element in shown)
+    for line, element in shown:
+        words = " ".join(line.replace("•", " ").split())
+        assert words[:40] in texts[str(element)], (line, element)
+
+
+def test_a_server_opened_with_host_answers_other_machines_names(folders, cleaner):
+    pages, labels = folders
+    workspace = Workspace([pages], labels, cleaner)
+    workspace.prelabel()
+    running = ReviewServer(workspace, TrainJob(workspace, "default", labels / "model"),
+                           host="0.0.0.0", port=0)
+    threading.Thread(target=running.serve_forever, daemon=True).start()
+    try:
+        port = running.server_address[1]
+        status, _, _ = request(running, "GET", "/api/pages", token=False,
+                               host=f"review-box.lan:{port}")
+        assert status == 200
+        assert request(running, "POST", "/api/pages/0", {"labels": []}, token=False)[0] == 403
+    finally:
+        running.shutdown()
+        running.server_close()
