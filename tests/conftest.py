@@ -3,9 +3,11 @@ CLI as the tests run it (in process through CliRunner, or as a subprocess)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -122,3 +124,28 @@ def real_pages_warc(path: Path, per_host: int = 3, broken: bool = False) -> Path
             block = headers + f"Content-Length: {len(html)}\r\n\r\n".encode() + html
             out.write(record("response", url, block, 2 * number + 1))
     return path
+
+
+def review_server(pages: Path, labels: Path, cleaner, host: str = "127.0.0.1"):
+    """`cleaner review`'s server on a free port, the pages pre-labelled (see serving)."""
+    from cleaner.review.pages import Workspace
+
+    workspace = Workspace([pages], labels, cleaner)
+    workspace.prelabel()
+    return serving(workspace, host)
+
+
+@contextlib.contextmanager
+def serving(workspace, host: str = "127.0.0.1"):
+    """A review server for the workspace, serving in a thread while the block runs."""
+    from cleaner.review.server import ReviewServer
+    from cleaner.review.training import TrainJob
+
+    running = ReviewServer(workspace, TrainJob(workspace, "default", workspace.labels / "model"),
+                           host=host, port=0)
+    threading.Thread(target=running.serve_forever, daemon=True).start()
+    try:
+        yield running
+    finally:
+        running.shutdown()
+        running.server_close()

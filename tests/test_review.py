@@ -9,19 +9,17 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import REPO
+from conftest import REPO, review_server, serving
 
 from cleaner.clean import Cleaner
 from cleaner.review import DEFAULT_HOST
 from cleaner.review.pages import Workspace
-from cleaner.review.server import SHOWN_POLICY, TOKEN_HEADER, ReviewServer
-from cleaner.review.training import TrainJob
+from cleaner.review.server import SHOWN_POLICY, TOKEN_HEADER
 from cleaner.training.labelfile import read_label_file
 from cleaner.training.train import load_label_files
 
@@ -49,15 +47,8 @@ def folders(tmp_path):
 @pytest.fixture()
 def server(folders, cleaner):
     pages, labels = folders
-    workspace = Workspace([pages], labels, cleaner)
-    workspace.prelabel()
-    running = ReviewServer(workspace, TrainJob(workspace, "default", labels / "model"),
-                           port=0)
-    thread = threading.Thread(target=running.serve_forever, daemon=True)
-    thread.start()
-    yield running
-    running.shutdown()
-    running.server_close()
+    with review_server(pages, labels, cleaner) as running:
+        yield running
 
 
 def request(server, method, path, body=None, token=True, host=None):
@@ -202,15 +193,9 @@ def test_a_label_file_symlinked_out_of_the_folder_is_neither_read_nor_written(
     target = labels / "article.tsv"
     target.unlink()
     target.symlink_to(outside)
-    running = ReviewServer(workspace, TrainJob(workspace, "default", labels / "model"), port=0)
-    thread = threading.Thread(target=running.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(workspace) as running:
         assert request(running, "GET", "/api/pages/0", token=False)[0] == 404
         assert request(running, "POST", "/api/pages/0", {"labels": ["body"]})[0] == 404
-    finally:
-        running.shutdown()
-        running.server_close()
     assert outside.read_text(encoding="utf-8") == "body\tnot yours\n"
 
 
@@ -313,17 +298,9 @@ def test_each_line_is_in_the_element_it_is_numbered_by(page):
 
 def test_a_server_opened_with_host_answers_other_machines_names(folders, cleaner):
     pages, labels = folders
-    workspace = Workspace([pages], labels, cleaner)
-    workspace.prelabel()
-    running = ReviewServer(workspace, TrainJob(workspace, "default", labels / "model"),
-                           host="0.0.0.0", port=0)
-    threading.Thread(target=running.serve_forever, daemon=True).start()
-    try:
+    with review_server(pages, labels, cleaner, host="0.0.0.0") as running:
         port = running.server_address[1]
         status, _, _ = request(running, "GET", "/api/pages", token=False,
                                host=f"review-box.lan:{port}")
         assert status == 200
         assert request(running, "POST", "/api/pages/0", {"labels": []}, token=False)[0] == 403
-    finally:
-        running.shutdown()
-        running.server_close()

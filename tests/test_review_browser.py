@@ -12,11 +12,10 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, review_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -36,9 +35,6 @@ except ImportError as missing:
     pytest.skip(f"no headless browser here: {missing}", allow_module_level=True)
 
 from cleaner.clean import Cleaner  # noqa: E402
-from cleaner.review.pages import Workspace  # noqa: E402
-from cleaner.review.server import ReviewServer  # noqa: E402
-from cleaner.review.training import TrainJob  # noqa: E402
 from cleaner.training.labelfile import read_label_file  # noqa: E402
 
 os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not download a driver
@@ -63,15 +59,9 @@ def site(datasets_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(site):
-    workspace = Workspace([site / "pages" / "train"], site / "labels", Cleaner.load("default"))
-    workspace.prelabel()
-    running = ReviewServer(workspace, TrainJob(workspace, "default", site / "labels" / "model"),
-                           port=0)
-    thread = threading.Thread(target=running.serve_forever, daemon=True)
-    thread.start()
-    yield running
-    running.shutdown()
-    running.server_close()
+    with review_server(site / "pages" / "train", site / "labels",
+                       Cleaner.load("default")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
