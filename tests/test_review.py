@@ -242,18 +242,73 @@ def test_train_adapts_the_model_and_compares_on_the_check_pages(server, folders)
 
 def test_the_command_listens_on_localhost_and_prints_its_url(folders):
     pages, labels = folders
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cleaner", "review", str(pages), "--labels", str(labels),
-         "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    process = start_review(pages, labels)
     try:
         url = process.stdout.readline().strip()
         parts = urlsplit(url)
         assert parts.hostname == DEFAULT_HOST == "127.0.0.1" and parts.port
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-        connection.request("GET", "/api/pages")
-        assert len(json.loads(connection.getresponse().read())) == 3
+        assert pages_listed(url) == 3
         assert len(list(labels.glob("*.tsv"))) == 3
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def start_review(pages, labels, *options, env=None):
+    return subprocess.Popen(
+        [sys.executable, "-m", "cleaner", "review", str(pages), "--labels", str(labels),
+         "--port", "0", *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO, env={**(env or os.environ), "PYTHONPATH": str(REPO)})
+
+
+def pages_listed(url: str) -> int:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    connection.request("GET", "/api/pages")
+    return len(json.loads(connection.getresponse().read()))
+
+
+def fake_browser(folder: Path, name: str) -> Path:
+    """A browser program that notes the URL it was given, then waits like w3m does."""
+    folder.mkdir(exist_ok=True)
+    program = folder / name
+    program.write_text(f"#!/bin/sh\necho \"$1\" > {folder / 'opened'}\nsleep 30\n")
+    program.chmod(0o755)
+    return program
+
+
+def test_open_without_a_display_serves_and_says_to_open_the_url(folders, tmp_path):
+    """With no display, webbrowser's choice is a text browser such as w3m: run in the
+    foreground it took the terminal and the server never served."""
+    pages, labels = folders
+    fake_browser(tmp_path / "bin", "w3m")
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER")}
+    env["PATH"] = f"{tmp_path / 'bin'}:{env['PATH']}"
+    process = start_review(pages, labels, "--open", env=env)
+    try:
+        url = process.stdout.readline().strip()
+        assert pages_listed(url) == 3
+        assert not (tmp_path / "bin" / "opened").exists()
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=30)
+    assert f"no graphical web browser found: open {url} in one" in stderr
+
+
+def test_open_with_browser_set_opens_the_url_while_the_server_serves(folders, tmp_path):
+    pages, labels = folders
+    program = fake_browser(tmp_path / "bin", "my-browser")
+    process = start_review(pages, labels, "--open", env={**os.environ, "BROWSER": str(program)})
+    try:
+        url = process.stdout.readline().strip()
+        assert pages_listed(url) == 3
+        opened = tmp_path / "bin" / "opened"
+        for _ in range(100):
+            if opened.exists() and opened.read_text().strip():
+                break
+            time.sleep(0.1)
+        assert opened.read_text().strip() == url
     finally:
         process.terminate()
         process.wait(timeout=30)

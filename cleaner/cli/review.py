@@ -3,6 +3,8 @@ cleaner/review/)."""
 
 from __future__ import annotations
 
+import os
+import threading
 import webbrowser
 from pathlib import Path
 from typing import Annotated
@@ -88,10 +90,28 @@ def review(
     typer.echo(server.url, nl=True)
     note(f"{counted(len(workspace.pages), 'page')}; Ctrl-C stops the server")
     if open_browser:
-        webbrowser.open(server.url)
+        open_in_browser(server.url)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         note("stopped")
     finally:
         server.server_close()
+
+
+def open_in_browser(url: str) -> None:
+    """Open the page in the user's web browser, in a thread, so the server serves it meanwhile.
+
+    Where no display is, Python's webbrowser falls back on a text browser (w3m, lynx),
+    which would take over the terminal the server reports to: then say so and open
+    nothing, unless $BROWSER names that browser on purpose.
+    """
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error:
+        browser = None
+    if browser is None or (type(browser) is webbrowser.GenericBrowser
+                           and not os.environ.get("BROWSER")):
+        note(f"no graphical web browser found: open {url} in one")
+        return
+    threading.Thread(target=browser.open, args=(url,), daemon=True).start()
