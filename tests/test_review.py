@@ -220,6 +220,7 @@ def test_the_index_page_carries_the_token_and_a_strict_policy(server):
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     for name in ("review.js", "review.css"):
         assert request(server, "GET", f"/static/{name}", token=False)[0] == 200
+    assert request(server, "GET", "/favicon.ico", token=False)[:3:2] == (204, b"")
 
 
 def test_train_adapts_the_model_and_compares_on_the_check_pages(server, folders):

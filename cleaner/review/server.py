@@ -94,6 +94,8 @@ class ReviewHandler(BaseHTTPRequestHandler):
             return self._index()
         if path.startswith("/static/") and path[len("/static/"):] in STATIC:
             return self._static(path[len("/static/"):])
+        if path == "/favicon.ico":  # asked for by every browser: none, rather than a 404 logged
+            return self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon")
         if path == "/api/pages":
             return self._json(self.server.workspace.summary())
         if path == "/api/train":
