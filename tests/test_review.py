@@ -360,3 +360,45 @@ def test_a_server_opened_with_host_answers_other_machines_names(folders, cleaner
                                host=f"review-box.lan:{port}")
         assert status == 200
         assert request(running, "POST", "/api/pages/0", {"labels": []}, token=False)[0] == 403
+
+
+def test_the_records_of_a_jsonl_file_are_pages_to_review(tmp_path, cleaner):
+    """As `cleaner label` does: each record a label file, named container/id, its URL
+    in the file; an HTML record shown beside its lines, a text record alone."""
+    crawl = tmp_path / "crawl.jsonl"
+    html = PAGES["article.html"].read_text(encoding="utf-8")
+    dump = PAGES["news_dump.txt"].read_text(encoding="utf-8")
+    crawl.write_text(json.dumps({"id": "a1", "url": "https://www.wexhamherald.example/a1",
+                                 "html": html}) + "\n" + json.dumps({"id": "d1", "text": dump})
+                     + "\n", encoding="utf-8")
+    labels = tmp_path / "labels"
+    with review_server(crawl, labels, cleaner) as running:
+        listed = get_json(running, "/api/pages")
+        assert [(row["name"], row["html"]) for row in listed] == [("crawl/a1", True),
+                                                                  ("crawl/d1", False)]
+        view = get_json(running, "/api/pages/0")
+        assert view["html"] and sum(line["element"] >= 0 for line in view["lines"]) > 20
+        status, _, shown = request(running, "GET", "/shown/0.html", token=False)
+        assert status == 200 and b"data-cleaner-el" in shown and b"<script" not in shown
+        assert request(running, "GET", "/shown/1.html", token=False)[0] == 404
+        new = [line["label"] and "body" for line in view["lines"]]
+        assert request(running, "POST", "/api/pages/0", {"labels": new})[0] == 200
+    saved = read_label_file(labels / "crawl" / "a1.tsv")
+    assert saved.meta["url"] == "https://www.wexhamherald.example/a1"
+    assert {label for label in saved.labels if label} == {"body"}
+    assert (labels / "crawl" / "d1.tsv").exists()
+
+
+def test_the_records_of_a_warc_file_are_shown_beside_their_lines(cleaner, tmp_path):
+    from conftest import real_pages_warc
+
+    warc = real_pages_warc(REPO / "data" / "build" / "test-review" / "pages.warc.gz")
+    with review_server(warc, tmp_path / "labels", cleaner) as running:
+        listed = get_json(running, "/api/pages")
+        assert len(listed) == 6 and all(row["html"] for row in listed)
+        for row in listed:
+            view = get_json(running, f"/api/pages/{row['index']}")
+            assert view["html"], row["name"]
+    urls = {read_label_file(path).meta["url"].split("/")[2]
+            for path in (tmp_path / "labels").rglob("*.tsv")}
+    assert urls == {"www.reuters.com", "www.earthtimes.org"}

@@ -1,9 +1,11 @@
 """The pages under review and their label files: what the browser reads and saves.
 
 A page is named to the browser by its index in `Workspace.pages`, a list made
-once from the folders given on the command line; no path the browser sends
-reaches the file system. Each page has a label file under the labels folder
-(as `cleaner label` names it: the page's path under PAGES, `.tsv`); a label
+once from the folders and files given on the command line (page files, and the
+records of JSONL and WARC files); no path the browser sends reaches the file
+system. Each page has a label file under the labels folder (as `cleaner label`
+names it: the page's path under PAGES, `.tsv`; a record's: the container's name
+without its extension, then the record's id); a label
 file there that no page claims (a gold copy, a page labelled before) is a page
 too, shown from its lines alone.
 
@@ -25,7 +27,8 @@ from cleaner.clean import Cleaner
 from cleaner.document import Result
 from cleaner.labels import LABELS, UNSURE_BELOW
 from cleaner.readers.decode import decode_bytes, split_lines
-from cleaner.readers.sources import iter_sources, read_source
+from cleaner.readers.sniff import looks_like_html
+from cleaner.readers.sources import Source, iter_sources, read_source
 from cleaner.review.html_view import MarkedPage, marked_page
 from cleaner.training.labelfile import (
     UNSURE_MARK,
@@ -39,6 +42,7 @@ from cleaner.training.train import page_of
 log = logging.getLogger(__name__)
 CHECK_KEY = "check"  # the header row of a check page: "# check: yes"
 UNSURE_KEY = "unsure"  # the header row `cleaner label` writes: how many lines are unsure
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
 
 class OutsideFolders(Exception):
@@ -49,7 +53,9 @@ class OutsideFolders(Exception):
 class ReviewPage:
     name: str  # its label file's path under the labels folder, without .tsv
     label_file: Path
-    page_file: Path | None  # the page it came from (None: a label file alone)
+    page_file: Path | None  # the page it came from (None: a record, or a label file alone)
+    record: Source | None = None  # a JSONL or WARC record's page, held for its HTML view
+    html: bool = False  # shown beside its lines
 
 
 @dataclass(frozen=True)
@@ -98,28 +104,39 @@ class Workspace:
         self.labels_given.mkdir(parents=True, exist_ok=True)
         written, claimed = [], set()
         for source in iter_sources([str(path) for path in self.page_inputs]):
-            if source.path is None:  # a container's record: no file to show or map back
+            review = self._review_page(source)
+            if review is None:
                 continue
-            page_file = inside(source.path, self.page_roots)
-            label_file = self.labels_given / f"{source.relative}.tsv"
-            inside(label_file.parent, [self.labels])
-            review = ReviewPage(str(source.relative), label_file, page_file)
-            if label_file.resolve() in claimed:  # page.html beside page.txt: one label file
+            if review.label_file.resolve() in claimed:  # page.html beside page.txt
                 log.warning("%s: its label file %s is another page's; left out",
-                            page_file, label_file)
+                            source.source, review.label_file)
                 continue
-            if not label_file.exists():
+            if not review.label_file.exists():
                 page = read_source(source)
                 if isinstance(page, Result):
                     continue  # a page that cannot be read has nothing to label
                 probs = self.cleaner.probabilities([page])[0]
                 written.append((review, write_prelabelled(
-                    label_file, page, probs, model_name=self.cleaner.model.name,
+                    review.label_file, page, probs, model_name=self.cleaner.model.name,
                     unsure_below=self.unsure_below)))
             self.pages.append(review)
-            claimed.add(label_file.resolve())
+            claimed.add(review.label_file.resolve())
         self.pages.extend(self._label_files_alone(claimed))
         return written
+
+    def _review_page(self, source: Source) -> ReviewPage | None:
+        """A page file, or a record of a JSONL or WARC file (kept in memory: a review is
+        of a few pages), with its label file as `cleaner label` names it."""
+        label_file = self.labels_given / f"{source.relative}.tsv"
+        inside(label_file.parent, [self.labels])
+        name = str(source.relative)
+        if source.path is not None:
+            page_file = inside(source.path, self.page_roots)
+            return ReviewPage(name, label_file, page_file,
+                              html=page_file.suffix.lower() in HTML_SUFFIXES)
+        if source.content is None or source.error is not None:
+            return None  # standard input, or a broken record: nothing to show
+        return ReviewPage(name, label_file, None, record=source, html=record_is_html(source))
 
     def _label_files_alone(self, claimed: set[Path]) -> list[ReviewPage]:
         found = []
@@ -179,8 +196,7 @@ class Workspace:
                 "html": self._is_html(review) and any(e >= 0 for e in elements)}
 
     def _is_html(self, review: ReviewPage) -> bool:
-        return review.page_file is not None and review.page_file.suffix.lower() in (
-            ".html", ".htm", ".xhtml")
+        return review.html
 
     def _elements(self, index: int, review: ReviewPage, lines: list[str]) -> list[int]:
         marked = self.marked(index)
@@ -194,7 +210,9 @@ class Workspace:
         if index not in self._marked:
             review = self.page(index)
             self._marked[index] = None
-            if self._is_html(review):
+            if review.html and review.record is not None:
+                self._marked[index] = marked_page(review.record.read_bytes())
+            elif review.html:
                 data = inside(review.page_file, self.page_roots).read_bytes()
                 self._marked[index] = marked_page(data)
         return self._marked[index]
@@ -226,6 +244,15 @@ class Workspace:
         return [self.label_path(review) for review, row in zip(self.pages, self.summary(),
                                                                 strict=True)
                 if row["check"] == check]
+
+
+def record_is_html(source: Source) -> bool:
+    """Whether a container's record holds HTML: as it says (a WARC response, a JSONL
+    html field), else as its first bytes look."""
+    if source.kind is not None:
+        return source.kind == "html"
+    head, _ = decode_bytes(source.read_bytes()[:4096])
+    return looks_like_html(head)
 
 
 def checked_labels(labels: list, lines: list[str]) -> list[str | None]:
