@@ -402,3 +402,25 @@ def test_the_records_of_a_warc_file_are_shown_beside_their_lines(cleaner, tmp_pa
     urls = {read_label_file(path).meta["url"].split("/")[2]
             for path in (tmp_path / "labels").rglob("*.tsv")}
     assert urls == {"www.reuters.com", "www.earthtimes.org"}
+
+
+def test_a_second_round_pre_labels_with_the_site_model_and_trains_over_the_general_one(
+        folders, cleaner):
+    """Round two: `--model labels/model` pre-labels new pages with the first round's site
+    model; Train fits the new site model over the general model, not over that one."""
+    from cleaner.review.training import TrainJob
+
+    pages, labels = folders
+    first = Workspace([pages], labels, cleaner)
+    first.prelabel()
+    first_job = TrainJob(first, "default", labels / "model")
+    first_job.start()
+    assert first_job.wait(120).state == "done"
+    round_two = Workspace([pages], labels, Cleaner.load(labels / "model"))
+    round_two.prelabel()
+    job = TrainJob(round_two, str(labels / "model"), labels / "model2")
+    job.start()
+    state = job.wait(120)
+    assert state.state == "done", state.message
+    card = json.loads((labels / "model2" / "model.json").read_text(encoding="utf-8"))
+    assert card["base"]["name"] == "default"

@@ -28,7 +28,7 @@ LabelsOption = Annotated[Path, option(
     "are pre-labelled there first (as `cleaner label` does).")]
 ReviewModelOption = Annotated[str, option(
     "--model", "-m", metavar="NAME", help="Model that pre-labels the pages, shows its "
-    "probabilities, and that Train adapts (as `train --base`).")]
+    "probabilities, and that Train adapts (as `train --base`; a site model: its base).")]
 SiteModelOption = Annotated[Path | None, option(
     "--site-model", metavar="DIR", help="Where Train writes the site model. Default: "
     "model/ inside --labels.")]

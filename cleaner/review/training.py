@@ -83,18 +83,33 @@ class TrainJob:
         if not train_files:
             return TrainStatus(state="failed", message="no labelled pages to train on: "
                                "every page is a check page")
-        train_site_model(train_files, self.site_model, self.workspace.cleaner.model,
-                         hosts=self.hosts, command=f"cleaner review (Train) --base {self.base}")
-        trained = (f"trained {self.site_model} on {len(train_files)} pages")
+        base, base_name = self._general_model()
+        train_site_model(train_files, self.site_model, base, hosts=self.hosts,
+                         command=f"cleaner review (Train) --base {base_name}")
+        trained = (f"trained {self.site_model} on {len(train_files)} pages over {base_name}")
         if not check_files:
             return TrainStatus(state="done", message=trained + "; no check pages to "
                                "compare on (mark some with the check box)")
         site = str(self.site_model)
-        reports = evaluate_models([site, self.base], check_files, site_stats=True)
-        table = {"site": figures(reports[site]), "base": figures(reports[self.base])}
+        reports = evaluate_models([site, base_name], check_files, site_stats=True)
+        table = {"site": figures(reports[site]), "base": figures(reports[base_name])}
         return TrainStatus(state="done", table=table,
                            message=f"{trained}; compared on {len(check_files)} check pages",
                            text=side_by_side(reports) + f"\n({len(check_files)} pages)")
+
+
+    def _general_model(self):
+        """The model Train adapts, and its name: --model, or, where --model is a site
+        model (a second round, its pages pre-labelled by the first round's model), the
+        general model under it. A site model is fitted on all of a site's labelled
+        pages over a general model, never over another site model."""
+        from cleaner.model.files import base_folder, load_model
+
+        model = self.workspace.cleaner.model
+        folder = base_folder(model.card, model.path) if model.card.get("base") else None
+        if folder is None:
+            return model, self.base
+        return load_model(folder), str(folder)
 
 
 def figures(report: dict) -> dict:
