@@ -201,10 +201,31 @@ def test_a_label_file_symlinked_out_of_the_folder_is_neither_read_nor_written(
 
 def test_labels_that_do_not_fit_the_page_are_refused(server, folders):
     before = files_under(folders[1])
+    labels = [line["label"] for line in get_json(server, "/api/pages/1")["lines"]]
     for body in ({"labels": ["body"]}, {"labels": "body"}, {"labels": None},
-                 {"labels": ["bogus"] * len(get_json(server, "/api/pages/1")["lines"])}):
-        assert request(server, "POST", "/api/pages/1", body)[0] == 400
+                 {"labels": ["bogus"] * len(labels)}, {"labels": labels, "unsure": 5},
+                 {"labels": labels, "unsure": ["3"]}, {"labels": labels, "check": "false"}):
+        assert request(server, "POST", "/api/pages/1", body)[0] == 400, body
     assert files_under(folders[1]) == before
+
+
+def test_a_label_file_broken_by_hand_is_named_and_the_others_stay_listed(server, folders):
+    broken = folders[1] / "news_article.tsv"
+    broken.write_text("bodyy\tA typo made in an editor\n", encoding="utf-8")
+    rows = get_json(server, "/api/pages")
+    assert [row["error"] is not None for row in rows] == [False, True, False]
+    assert "news_article.tsv:1: unknown label 'bodyy'" in rows[1]["error"]
+    status, _, payload = request(server, "GET", "/api/pages/1", token=False)
+    assert status == 500 and b"news_article.tsv" in payload  # named, not a dropped connection
+    assert get_json(server, "/api/pages/0")["lines"]  # the other pages still open
+
+
+def test_any_loopback_address_checks_the_host(folders, cleaner):
+    """127.0.0.2 is this machine too: a DNS name pointing there must not reach it."""
+    pages, labels = folders
+    with review_server(pages, labels, cleaner, host="127.0.0.2") as running:
+        assert request(running, "GET", "/", token=False, host="attacker.example")[0] == 400
+        assert request(running, "GET", "/", token=False)[0] == 200
 
 
 def test_a_request_for_another_host_is_refused(server):
@@ -313,6 +334,23 @@ def test_open_with_browser_set_opens_the_url_while_the_server_serves(folders, tm
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_the_command_refuses_to_write_the_site_model_over_its_model(folders, cleaner):
+    """A second round with --model labels/model and no --site-model: Train would write
+    over the model it compares with."""
+    from conftest import invoke
+
+    from cleaner.review.training import TrainJob
+
+    pages, labels = folders
+    first = Workspace([pages], labels, cleaner)
+    first.prelabel()
+    job = TrainJob(first, "default", labels / "model")
+    job.start()
+    assert job.wait(120).state == "done"
+    result = invoke("review", pages, "--labels", labels, "--model", labels / "model")
+    assert result.exit_code == 2 and "--site-model" in result.output
 
 
 def test_the_command_refuses_a_missing_folder(tmp_path):
@@ -424,3 +462,36 @@ def test_a_second_round_pre_labels_with_the_site_model_and_trains_over_the_gener
     assert state.state == "done", state.message
     card = json.loads((labels / "model2" / "model.json").read_text(encoding="utf-8"))
     assert card["base"]["name"] == "default"
+
+
+def test_pages_named_shtml_or_gzipped_are_shown_as_html(tmp_path, cleaner):
+    """HTML by what the page holds, as the reader decides, not by its file name."""
+    import gzip
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    html = PAGES["article.html"].read_bytes()
+    (pages / "a.shtml").write_bytes(html)
+    (pages / "b.html.gz").write_bytes(gzip.compress(html, mtime=0))
+    with review_server(pages, tmp_path / "labels", cleaner) as running:
+        rows = get_json(running, "/api/pages")
+        assert [row["html"] for row in rows] == [True, True]
+        for row in rows:
+            view = get_json(running, f"/api/pages/{row['index']}")
+            assert view["html"] and sum(line["element"] >= 0 for line in view["lines"]) > 20
+
+
+def test_the_shown_copy_has_nothing_that_loads_or_navigates(tmp_path, cleaner):
+    from cleaner.review.html_view import marked_page
+
+    hostile = (b'<html><head><link rel="preconnect" href="http://tracker.example/">'
+               b'<link rel="stylesheet" href="http://tracker.example/s.css"></head><body>'
+               b'<p>A paragraph of the story that is long enough to be a line of text.</p>'
+               b'<a href="http://crawled.example/next" style="pointer-events:auto">next</a>'
+               b'<form action="http://crawled.example/post"><button formaction="/x">Go'
+               b'</button></form><a ping="http://tracker.example/p" href="/a">a</a>'
+               b'<svg><a xlink:href="http://crawled.example/svg">s</a></svg></body></html>')
+    shown = marked_page(hostile).html.lower()
+    for needle in ("<link", "href=", "action=", "ping=", "tracker.example", "crawled.example"):
+        assert needle not in shown, needle
+    assert "a paragraph of the story" in shown and "<a" in shown

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -143,10 +144,11 @@ def test_relabel_a_page_with_the_keyboard_then_train(browser, server, site):
     scripts = browser.execute_script(
         "return document.getElementById('shown').contentDocument.scripts.length")
     assert scripts == 0
-    link_clicks = browser.execute_script(
+    links, targets = browser.execute_script(
         "const doc = document.getElementById('shown').contentDocument;"
-        "return getComputedStyle(doc.querySelector('a[href]')).pointerEvents")
-    assert link_clicks == "none"  # a click cannot take the frame to the crawled site
+        "return [doc.querySelectorAll('a').length,"
+        " doc.querySelectorAll('[href], [action], [formaction], link').length]")
+    assert links > 10 and targets == 0  # a click cannot take the frame to the crawled site
 
     press(browser, "s")
     wait(browser, lambda: "saved" in browser.find_element(By.ID, "saved").text)
@@ -171,3 +173,67 @@ def test_relabel_a_page_with_the_keyboard_then_train(browser, server, site):
     assert "compared on 2 check pages" in browser.find_element(By.ID, "train-state").text
     assert (site / "labels" / "model" / "model.json").is_file()
     screenshot(browser, "review-train.png")
+
+
+@pytest.fixture()
+def own_pages(tmp_path):
+    """Our own article, and a dump of 12,000 lines: a save over 64 KiB, which a
+    keepalive request may not carry."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    shutil.copy(REPO / "examples" / "article.html", pages / "a_article.html")
+    lines_of_dump = (REPO / "examples" / "article.txt").read_text(encoding="utf-8").splitlines()
+    big = [lines_of_dump[i % len(lines_of_dump)] for i in range(12_000)]
+    (pages / "b_big.txt").write_text("\n".join(big) + "\n", encoding="utf-8")
+    return pages, tmp_path / "labels"
+
+
+def cursor_of(browser) -> int:
+    return int(browser.find_element(By.CSS_SELECTOR, "#lines li.cursor").get_attribute("data-i"))
+
+
+def saved_label(path: Path, line: int) -> str | None:
+    return read_label_file(path).labels[line]
+
+
+def test_saves_keep_every_key_on_a_slow_link_and_a_huge_page(browser, own_pages):
+    pages, labels = own_pages
+    with review_server(pages, labels, Cleaner.load("default")) as running:
+        browser.get(running.url)
+        wait(browser, lambda: len(lines(browser)) > 50)
+        # Keys typed while a save is on its way are saved too (300 ms each way).
+        browser.execute_cdp_cmd("Network.enable", {})
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions", {
+            "offline": False, "latency": 300, "downloadThroughput": -1,
+            "uploadThroughput": -1})
+        first = cursor_of(browser)
+        press(browser, "r", "s", "j")
+        second = cursor_of(browser)
+        press(browser, "c")
+        time.sleep(1.5)  # the first save comes back after "c": the page is still unsaved
+        press(browser, "]")
+        wait(browser, lambda: "b_big" in browser.find_element(By.ID, "page-name").text)
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions", {
+            "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+        article = labels / "a_article.tsv"
+        assert (saved_label(article, first), saved_label(article, second)) == (
+            "related", "comment")
+
+        # A page of 12,000 lines saves (with Shift+S, as Caps Lock would send it).
+        big = labels / "b_big.tsv"
+        line = cursor_of(browser)
+        press(browser, "c", Keys.SHIFT + "s" + Keys.NULL)
+        wait(browser, lambda: "saved" in browser.find_element(By.ID, "saved").text)
+        assert saved_label(big, line) == "comment"
+
+        # A click on the page shown beside the lines leaves the keys working.
+        press(browser, "[")
+        wait(browser, lambda: "a_article" in browser.find_element(By.ID, "page-name").text)
+        wait(browser, lambda: browser.execute_script(
+            "const d = document.getElementById('shown').contentDocument;"
+            "return !!(d && d.readyState === 'complete' && d.querySelector('[data-cleaner-el]'))"))
+        browser.find_element(By.ID, "shown").click()
+        assert browser.execute_script("return document.activeElement.id") == "shown"
+        before = cursor_of(browser)
+        webdriver.ActionChains(browser).send_keys("j").perform()
+        assert cursor_of(browser) > before

@@ -62,8 +62,8 @@ def review(
 
     Example: cleaner review pages/ --labels labels/mysite/
     """
-    from cleaner.review.pages import OutsideFolders, Workspace
-    from cleaner.review.server import ReviewServer
+    from cleaner.review.pages import Workspace
+    from cleaner.review.server import ReviewServer, is_loopback
     from cleaner.review.training import TrainJob
 
     specs = [str(path) for path in pages]
@@ -72,31 +72,42 @@ def review(
         check_found(specs)
     except InputError as error:
         raise fail(str(error)) from None
-    workspace = Workspace(pages, labels, load_cleaner(model), unsure_below=unsure_below)
+    cleaner = load_cleaner(model)
+    site_model = site_model or labels / MODEL_FOLDER
+    if site_model.resolve() == cleaner.model.path.resolve():
+        raise fail(f"Train would write its model over --model {model}: name another folder "
+                   "with --site-model")
+    workspace = Workspace(pages, labels, cleaner, unsure_below=unsure_below)
+    bound = [h.strip().lower() for h in hosts.split(",") if h.strip()] if hosts else None
+    try:  # the port first: a busy one fails before any page is read
+        server = ReviewServer(workspace, TrainJob(workspace, model, site_model, hosts=bound),
+                              host, port)
+    except OSError as error:
+        raise fail(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    with server:
+        prelabel(workspace)
+        if not is_loopback(host):
+            note(f"listening on {host}: whoever reaches it can read the pages and change "
+                 "the labels (the token comes with the page)")
+        typer.echo(server.url, nl=True)
+        note(f"{counted(len(workspace.pages), 'page')}; Ctrl-C stops the server")
+        if open_browser:
+            open_in_browser(server.url)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            note("stopped")
+
+
+def prelabel(workspace) -> None:
+    """The pages with no label file yet, pre-labelled, each said on stderr."""
+    from cleaner.review.pages import OutsideFolders
+
     try:
         for done, unsure in workspace.prelabel():
             note(f"pre-labelled {done.label_file}: {unsure} unsure lines")
     except (OSError, OutsideFolders) as error:
         raise fail(str(error)) from None
-    bound = [h.strip().lower() for h in hosts.split(",") if h.strip()] if hosts else None
-    job = TrainJob(workspace, model, site_model or labels / MODEL_FOLDER, hosts=bound)
-    try:
-        server = ReviewServer(workspace, job, host, port)
-    except OSError as error:
-        raise fail(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        note(f"listening on {host}: other machines can reach the page (the token guards "
-             "only the changes)")
-    typer.echo(server.url, nl=True)
-    note(f"{counted(len(workspace.pages), 'page')}; Ctrl-C stops the server")
-    if open_browser:
-        open_in_browser(server.url)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        note("stopped")
-    finally:
-        server.server_close()
 
 
 def open_in_browser(url: str) -> None:

@@ -26,11 +26,17 @@ from cleaner.readers.html.nesting import NESTING_CHECK_TAGS, cap_nesting
 from cleaner.readers.html.streamed import resolve_streamed
 from cleaner.readers.html.tags import DIALOG, LINE, PRE, SKIP
 from cleaner.readers.html.walk import INLINE_TAG, TAGS, TEXT_ID, is_hidden, walk
+from cleaner.readers.pages import DEFAULT_MAX_BYTES, gunzip
+from cleaner.readers.sniff import is_gzip
 
 ELEMENT_ATTRIBUTE = "data-cleaner-el"
 # Whatever could run, load or navigate: none of it is needed to see the page.
+# <link> too: the policy lets no stylesheet load, but Chromium opens a preconnect's
+# connection to the crawled site all the same.
 STRIPPED_TAGS = ["script", "base", "iframe", "frame", "frameset", "object", "embed",
-                 "applet", "portal"]
+                 "applet", "portal", "link"]
+# Where a click or a submit would take the frame: gone, so nothing navigates it.
+NAVIGATING_ATTRIBUTES = ("href", "action", "formaction", "ping", "xlink:href")
 
 
 @dataclass(frozen=True)
@@ -40,9 +46,13 @@ class MarkedPage:
     elements: list[int]  # each line's element number (-1: blank)
 
 
-def marked_page(data: bytes) -> MarkedPage:
-    """The HTML page `data` with its elements numbered as the renderer numbers them."""
-    html, _ = decode_bytes(data, html=True)
+def marked_page(data: bytes, content_type: str | None = None) -> MarkedPage:
+    """The HTML page `data` (gzipped or not; `content_type`: the HTTP header it came
+    with, whose charset is used) with its elements numbered as the renderer numbers
+    them. Raises PageError where the reader could not read it either."""
+    if is_gzip(data):
+        data = gunzip(data, DEFAULT_MAX_BYTES)
+    html, _ = decode_bytes(data, html=True, charset=content_type)
     if html.count("<") > NESTING_CHECK_TAGS:
         html = cap_nesting(html)  # as render_page does: the same tree, the same numbers
     tree = LexborHTMLParser(html)
@@ -105,8 +115,9 @@ def shown_copy(tree: LexborHTMLParser) -> str:
     for meta in tree.css("meta[http-equiv]"):
         meta.decompose()
     for node in tree.css("*"):
-        handlers = [name for name in node.attributes if name.lower().startswith("on")]
-        for name in handlers:
+        unsafe = [name for name in node.attributes
+                  if name.lower().startswith("on") or name.lower() in NAVIGATING_ATTRIBUTES]
+        for name in unsafe:
             del node.attrs[name]
     html = tree.html or ""
     head = _HEAD.search(html)

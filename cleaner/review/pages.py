@@ -24,10 +24,11 @@ from pathlib import Path
 
 from cleaner.atomic import atomic_write_text
 from cleaner.clean import Cleaner
-from cleaner.document import Result
+from cleaner.document import PageError, Result
 from cleaner.labels import LABELS, UNSURE_BELOW
 from cleaner.readers.decode import decode_bytes, split_lines
-from cleaner.readers.sniff import looks_like_html
+from cleaner.readers.pages import DEFAULT_MAX_BYTES, gunzip
+from cleaner.readers.sniff import is_gzip, looks_like_html
 from cleaner.readers.sources import Source, iter_sources, read_source
 from cleaner.review.html_view import MarkedPage, marked_page
 from cleaner.training.labelfile import (
@@ -42,7 +43,6 @@ from cleaner.training.train import page_of
 log = logging.getLogger(__name__)
 CHECK_KEY = "check"  # the header row of a check page: "# check: yes"
 UNSURE_KEY = "unsure"  # the header row `cleaner label` writes: how many lines are unsure
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
 
 class OutsideFolders(Exception):
@@ -130,13 +130,14 @@ class Workspace:
         label_file = self.labels_given / f"{source.relative}.tsv"
         inside(label_file.parent, [self.labels])
         name = str(source.relative)
+        if label_file.is_symlink() or label_file.exists():
+            inside(label_file, [self.labels])  # a symlink out: refused now, not at the first read
         if source.path is not None:
             page_file = inside(source.path, self.page_roots)
-            return ReviewPage(name, label_file, page_file,
-                              html=page_file.suffix.lower() in HTML_SUFFIXES)
+            return ReviewPage(name, label_file, page_file, html=holds_html(source))
         if source.content is None or source.error is not None:
             return None  # standard input, or a broken record: nothing to show
-        return ReviewPage(name, label_file, None, record=source, html=record_is_html(source))
+        return ReviewPage(name, label_file, None, record=source, html=holds_html(source))
 
     def _label_files_alone(self, claimed: set[Path]) -> list[ReviewPage]:
         found = []
@@ -156,14 +157,20 @@ class Workspace:
         return self.pages[index]
 
     def summary(self) -> list[dict]:
-        rows = []
-        for index, review in enumerate(self.pages):
+        """A row per page; a label file that cannot be read (a typo made by hand, a file
+        gone) gives its row an error, and the other pages stay listed."""
+        return [self._row(index, review) for index, review in enumerate(self.pages)]
+
+    def _row(self, index: int, review: ReviewPage) -> dict:
+        row = {"index": index, "name": review.name, "unsure": 0, "lines": 0, "check": False,
+               "html": review.html, "error": None}
+        try:
             loaded = read_labels(self.label_path(review))
-            rows.append({"index": index, "name": review.name, "unsure": len(loaded.unsure),
-                         "lines": sum(label is not None for label in loaded.page.labels),
-                         "check": loaded.page.meta.get(CHECK_KEY) == "yes",
-                         "html": self._is_html(review)})
-        return rows
+        except (OSError, ValueError, OutsideFolders) as error:  # LabelFileError: ValueError
+            return row | {"error": str(error)}
+        return row | {"unsure": len(loaded.unsure),
+                      "lines": sum(label is not None for label in loaded.page.labels),
+                      "check": loaded.page.meta.get(CHECK_KEY) == "yes"}
 
     def label_path(self, review: ReviewPage) -> Path:
         """The label file, checked again at each use: a symlink put there since the
@@ -211,7 +218,8 @@ class Workspace:
             review = self.page(index)
             self._marked[index] = None
             if review.html and review.record is not None:
-                self._marked[index] = marked_page(review.record.read_bytes())
+                self._marked[index] = marked_page(review.record.read_bytes(),
+                                                  review.record.content_type)
             elif review.html:
                 data = inside(review.page_file, self.page_roots).read_bytes()
                 self._marked[index] = marked_page(data)
@@ -226,7 +234,10 @@ class Workspace:
             path = self.label_path(review)
             labelled = read_labels(path).page
             new_labels = checked_labels(labels, labelled.lines)
-            still_unsure = {int(i) for i in unsure if isinstance(i, int)
+            if not (isinstance(unsure, list) and all(type(i) is int for i in unsure)
+                    and isinstance(check, bool)):
+                raise ValueError("expected unsure: a list of line numbers, check: true or false")
+            still_unsure = {i for i in unsure if type(i) is int
                             and 0 <= i < len(new_labels) and new_labels[i]}
             meta = dict(labelled.meta)
             meta.pop(UNSURE_KEY, None)
@@ -246,12 +257,18 @@ class Workspace:
                 if row["check"] == check]
 
 
-def record_is_html(source: Source) -> bool:
-    """Whether a container's record holds HTML: as it says (a WARC response, a JSONL
-    html field), else as its first bytes look."""
+def holds_html(source: Source) -> bool:
+    """Whether a page holds HTML: as its container says (a WARC response, a JSONL html
+    field), else as its bytes look to the reader (whatever the file's name:
+    page.shtml, page.html.gz)."""
     if source.kind is not None:
         return source.kind == "html"
-    head, _ = decode_bytes(source.read_bytes()[:4096])
+    data = source.read_bytes(limit=DEFAULT_MAX_BYTES)
+    try:
+        data = gunzip(data, DEFAULT_MAX_BYTES) if is_gzip(data) else data
+    except PageError:
+        return False
+    head, _ = decode_bytes(data[:65536])
     return looks_like_html(head)
 
 

@@ -19,6 +19,7 @@ same machine, and adds no dependency to cleaner. What keeps it safe:
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import logging
 import re
@@ -35,7 +36,6 @@ from cleaner.review.training import TrainJob
 log = logging.getLogger(__name__)
 
 TOKEN_HEADER = "X-Review-Token"
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
 MAX_BODY = 32 * 1024 * 1024  # a save of a page of 100,000 lines fits many times over
 STATIC = {"review.js": "text/javascript", "review.css": "text/css"}
 # The review page itself: its own script and style only, never framed elsewhere.
@@ -71,10 +71,18 @@ class ReviewServer(ThreadingHTTPServer):
         page elsewhere cannot reach it by a DNS name that points here); None, any,
         where --host opened it to other machines, which name it as they know it."""
         host, port = self.server_address[:2]
-        if host not in LOOPBACK:
+        if not is_loopback(host):
             return None
         names = {host, f"[{host}]", "localhost", "127.0.0.1", "[::1]"}
         return {f"{name}:{port}" for name in names}
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: this machine only."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 class ReviewHandler(BaseHTTPRequestHandler):
@@ -87,6 +95,24 @@ class ReviewHandler(BaseHTTPRequestHandler):
     # --- routing ----------------------------------------------------------------------
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self._answering(self._get)
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._answering(self._post)
+
+    def do_PUT(self) -> None:  # noqa: N802 - nothing is PUT: refused like a bad POST
+        self._answering(self._post)
+
+    def _answering(self, handle) -> None:
+        """An unexpected error as a 500 with its reason, never a dropped connection."""
+        try:
+            handle()
+        except Exception as error:  # the server goes on; the page shows the reason
+            log.warning("%s %s: %s", self.command, self.path, error, exc_info=True)
+            self.close_connection = True  # a body may be left unread
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"{type(error).__name__}: {error}")
+
+    def _get(self) -> None:
         if not self._host_allowed():
             return
         path = urlsplit(self.path).path
@@ -106,7 +132,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
             return self._with_page(int(match[1]), self._shown)
         self._error(HTTPStatus.NOT_FOUND, "no such page")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def _post(self) -> None:
         if not self._host_allowed():
             return
         if not self._token_ok():
@@ -121,9 +147,6 @@ class ReviewHandler(BaseHTTPRequestHandler):
             return self._with_page(int(match[1]), self._save)
         self._drain()
         self._error(HTTPStatus.NOT_FOUND, "no such page")
-
-    def do_PUT(self) -> None:  # noqa: N802 - nothing is PUT: refused like a bad POST
-        self.do_POST()
 
     # --- checks -----------------------------------------------------------------------
 
@@ -176,7 +199,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
         try:
             body = json.loads(self._body())
             done = self.server.workspace.save(index, body.get("labels"),
-                                              body.get("unsure", []), bool(body.get("check")))
+                                              body.get("unsure", []), body.get("check", False))
         except (ValueError, AttributeError) as error:  # JSON or labels that do not fit
             return self._error(HTTPStatus.BAD_REQUEST, str(error))
         self._json(done)

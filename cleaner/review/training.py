@@ -90,9 +90,11 @@ class TrainJob:
         if not check_files:
             return TrainStatus(state="done", message=trained + "; no check pages to "
                                "compare on (mark some with the check box)")
+        # Beside --model, what the person started from (in a second round, the first
+        # round's site model), as the page and `eval --compare MODEL` name it.
         site = str(self.site_model)
-        reports = evaluate_models([site, base_name], check_files, site_stats=True)
-        table = {"site": figures(reports[site]), "base": figures(reports[base_name])}
+        reports = evaluate_models([site, self.base], check_files, site_stats=True)
+        table = {"site": figures(reports[site]), "base": figures(reports[self.base])}
         return TrainStatus(state="done", table=table,
                            message=f"{trained}; compared on {len(check_files)} check pages",
                            text=side_by_side(reports) + f"\n({len(check_files)} pages)")

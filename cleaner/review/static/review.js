@@ -5,13 +5,17 @@
 const LABELS = { b: "body", n: "nav", r: "related", c: "comment" };
 const ELEMENT = "data-cleaner-el";
 const token = document.querySelector('meta[name="review-token"]').content;
+// edits counts the changes made to the page shown; saved, the count its file holds.
 const state = { pages: [], view: null, labels: [], unsure: new Set(), check: false,
-                cursor: -1, anchor: -1, dirty: false, outlined: null };
+                cursor: -1, anchor: -1, edits: 0, saved: 0, loading: false,
+                saving: Promise.resolve(), outlined: null };
 const $ = (id) => document.getElementById(id);
+const KEEPALIVE_LIMIT = 60000;  // browsers refuse a keepalive request over 64 KiB
 
-async function api(path, body) {
-  const options = body === undefined ? {} : {
-    method: "POST", keepalive: true, body: JSON.stringify(body),
+async function api(path, body, keepalive = false) {
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  const options = data === undefined ? {} : {
+    method: "POST", body: data, keepalive: keepalive && data.length < KEEPALIVE_LIMIT,
     headers: { "Content-Type": "application/json", "X-Review-Token": token } };
   const answer = await fetch(path, options);
   if (!answer.ok) throw new Error(`${path}: ${answer.status} ${(await answer.json()).error}`);
@@ -25,6 +29,7 @@ async function loadPages() {
   const rows = $("pages").tBodies[0];
   if (rows.rows.length === state.pages.length) {  // the same pages: update, keep the rows
     state.pages.forEach((page, i) => {
+      rows.rows[i].querySelector(".name").textContent = pageName(page);
       rows.rows[i].querySelector(".unsure").textContent = String(page.unsure);
       rows.rows[i].querySelector("input.check").checked = page.check;
     });
@@ -34,7 +39,7 @@ async function loadPages() {
   rows.replaceChildren(...state.pages.map((page) => {
     const row = document.createElement("tr");
     row.dataset.index = page.index;
-    const name = cell(page.name, "name");
+    const name = cell(pageName(page), "name");
     name.addEventListener("click", () => openPage(page.index));
     const box = document.createElement("input");
     box.type = "checkbox";
@@ -50,6 +55,10 @@ async function loadPages() {
     return row;
   }));
   markCurrentRow();
+}
+
+function pageName(page) {
+  return page.error ? `${page.name} (cannot read its labels: ${page.error})` : page.name;
 }
 
 function cell(text, className) {
@@ -69,17 +78,22 @@ function markCurrentRow() {
 
 async function openPage(index) {
   if (state.view !== null && state.view.index === index) return;
-  await saveIfChanged();
-  const view = await api(`/api/pages/${index}`);
-  Object.assign(state, { view, labels: view.lines.map((l) => l.label), check: view.check,
-                         unsure: new Set(view.lines.flatMap((l, i) => (l.unsure ? [i] : []))),
-                         dirty: false, outlined: null });
-  $("page-name").textContent = view.name;
+  state.loading = true;  // keys wait: they would change the page being left
+  try {
+    await saveIfChanged();
+    const view = await api(`/api/pages/${index}`);
+    Object.assign(state, { view, labels: view.lines.map((l) => l.label), check: view.check,
+                           unsure: new Set(view.lines.flatMap((l, i) => (l.unsure ? [i] : []))),
+                           edits: 0, saved: 0, outlined: null });
+  } finally {
+    state.loading = false;
+  }
+  $("page-name").textContent = state.view.name;
   $("saved").textContent = "";
   drawLines();
   const first = nextLine(-1, 1);
   state.cursor = state.anchor = first;
-  showHtml(view);
+  showHtml(state.view);
   moveTo(first, false);
   markCurrentRow();
   $("lines").focus();
@@ -117,7 +131,12 @@ function showHtml(view) {
   frame.hidden = !view.html;
   if (view.html) {
     frame.src = `/shown/${view.index}.html`;
-    frame.onload = () => { state.outlined = null; outline(); };
+    frame.onload = () => {
+      state.outlined = null;
+      outline();
+      // A click on the page moves the focus into the frame: its keys still label lines.
+      if (frame.contentDocument) frame.contentDocument.addEventListener("keydown", onKey);
+    };
   } else {
     frame.removeAttribute("src");
   }
@@ -180,7 +199,11 @@ function setLabel(label, wholeBoxes) {
     state.unsure.delete(i);  // the person has looked at it: a plain label from now on
     paintLine(i);
   }
-  state.dirty = true;
+  changed();
+}
+
+function changed() {
+  state.edits += 1;
   $("saved").textContent = "changed";
 }
 
@@ -190,20 +213,32 @@ function nextUnsure() {
   if (Number.isFinite(target)) moveTo(target, false);
 }
 
-async function save() {
-  if (state.view === null) return;
-  const done = await api(`/api/pages/${state.view.index}`, {
-    labels: state.labels, unsure: [...state.unsure], check: state.check });
-  state.dirty = false;
-  await loadPages();
-  $("saved").textContent = `saved, ${done.unsure} unsure left`;
+// One save at a time, each of the labels as they are when it is sent; an edit made
+// while it is on its way keeps the page unsaved.
+function save(keepalive = false) {
+  state.saving = state.saving.catch(() => {}).then(() => sendLabels(keepalive));
+  return state.saving;
 }
 
-async function saveIfChanged() { if (state.dirty) await save(); }
+async function sendLabels(keepalive) {
+  if (state.view === null) return;
+  const edits = state.edits;
+  const done = await api(`/api/pages/${state.view.index}`, {
+    labels: [...state.labels], unsure: [...state.unsure], check: state.check }, keepalive);
+  state.saved = Math.max(state.saved, edits);
+  await loadPages();
+  $("saved").textContent = state.edits > state.saved ? "changed"
+    : `saved, ${done.unsure} unsure left`;
+}
+
+async function saveIfChanged(keepalive = false) {
+  if (state.edits > state.saved) await save(keepalive);
+}
 
 async function setCheck(index, check) {
   if (state.view !== null && state.view.index === index) {
     state.check = check;
+    changed();
     await save();
     return;
   }
@@ -226,14 +261,17 @@ async function train() {
   await saveIfChanged();
   $("train").disabled = true;
   $("train-result").replaceChildren();
-  await api("/api/train", {});
   let status;
-  do {
-    await new Promise((done) => setTimeout(done, 500));
-    status = await api("/api/train");
-    $("train-state").textContent = `${status.state}…`;
-  } while (status.state === "running");
-  $("train").disabled = false;
+  try {
+    await api("/api/train", {});
+    do {
+      await new Promise((done) => setTimeout(done, 500));
+      status = await api("/api/train");
+      $("train-state").textContent = `${status.state}…`;
+    } while (status.state === "running");
+  } finally {
+    $("train").disabled = false;  // a failed request must not leave Train dead
+  }
   $("train-state").textContent = `${status.state}: ${status.message} (${status.seconds} s)`;
   if (status.table && status.table.site) $("train-result").append(comparison(status.table));
 }
@@ -268,14 +306,15 @@ function comparison(table) {
 const MOVES = { j: 1, arrowdown: 1, k: -1, arrowup: -1 };
 const KEYS = {
   u: nextUnsure, s: save, "]": () => stepPage(1), "[": () => stepPage(-1),
-  x: () => { state.check = !state.check; return save(); },
+  x: () => { state.check = !state.check; changed(); return save(); },
 };
 
 function onKey(event) {
   if (state.view === null || event.ctrlKey || event.metaKey || event.altKey) return;
   if (event.target.matches("input:not([type=checkbox]), textarea")) return;  // typing, not keys
+  if (state.loading) { event.preventDefault(); return; }
   const key = event.key.toLowerCase();
-  let action = KEYS[event.key];
+  let action = KEYS[key];
   if (key in MOVES) action = () => moveTo(nextLine(state.cursor, MOVES[key]), event.shiftKey);
   if (key in LABELS) action = () => setLabel(LABELS[key], event.shiftKey);
   if (!action) return;
@@ -287,7 +326,7 @@ function showError(error) { $("saved").textContent = String(error.message || err
 
 document.addEventListener("keydown", onKey);
 document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState === "hidden") saveIfChanged().catch(showError);
+  if (document.visibilityState === "hidden") saveIfChanged(true).catch(showError);
 });
 $("train").addEventListener("click", () => train().catch(showError));
 loadPages().then(() => { if (state.pages.length) return openPage(0); }).catch(showError);
