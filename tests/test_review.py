@@ -336,20 +336,26 @@ def test_open_with_browser_set_opens_the_url_while_the_server_serves(folders, tm
         process.wait(timeout=30)
 
 
+def first_round(pages: Path, labels: Path, cleaner) -> Path:
+    """A first round's site model, trained by Train on the pre-labelled pages."""
+    from cleaner.review.training import TrainJob
+
+    workspace = Workspace([pages], labels, cleaner)
+    workspace.prelabel()
+    job = TrainJob(workspace, "default", labels / "model")
+    job.start()
+    assert job.wait(120).state == "done"
+    return labels / "model"
+
+
 def test_the_command_refuses_to_write_the_site_model_over_its_model(folders, cleaner):
     """A second round with --model labels/model and no --site-model: Train would write
     over the model it compares with."""
     from conftest import invoke
 
-    from cleaner.review.training import TrainJob
-
     pages, labels = folders
-    first = Workspace([pages], labels, cleaner)
-    first.prelabel()
-    job = TrainJob(first, "default", labels / "model")
-    job.start()
-    assert job.wait(120).state == "done"
-    result = invoke("review", pages, "--labels", labels, "--model", labels / "model")
+    result = invoke("review", pages, "--labels", labels, "--model",
+                    first_round(pages, labels, cleaner))
     assert result.exit_code == 2 and "--site-model" in result.output
 
 
@@ -449,12 +455,7 @@ def test_a_second_round_pre_labels_with_the_site_model_and_trains_over_the_gener
     from cleaner.review.training import TrainJob
 
     pages, labels = folders
-    first = Workspace([pages], labels, cleaner)
-    first.prelabel()
-    first_job = TrainJob(first, "default", labels / "model")
-    first_job.start()
-    assert first_job.wait(120).state == "done"
-    round_two = Workspace([pages], labels, Cleaner.load(labels / "model"))
+    round_two = Workspace([pages], labels, Cleaner.load(first_round(pages, labels, cleaner)))
     round_two.prelabel()
     job = TrainJob(round_two, str(labels / "model"), labels / "model2")
     job.start()
