@@ -26,17 +26,12 @@ from cleaner.atomic import atomic_write_text
 from cleaner.clean import Cleaner
 from cleaner.document import PageError, Result
 from cleaner.labels import LABELS, UNSURE_BELOW
-from cleaner.readers.decode import decode_bytes, split_lines
+from cleaner.readers.decode import decode_bytes
 from cleaner.readers.pages import DEFAULT_MAX_BYTES, gunzip
 from cleaner.readers.sniff import is_gzip, looks_like_html
 from cleaner.readers.sources import Source, iter_sources, read_source
 from cleaner.review.html_view import MarkedPage, marked_page
-from cleaner.training.labelfile import (
-    UNSURE_MARK,
-    LabelledPage,
-    format_label_file,
-    parse_label_file,
-)
+from cleaner.training.labelfile import format_label_file, read_label_file
 from cleaner.training.prelabel import write_prelabelled
 from cleaner.training.train import page_of
 
@@ -58,27 +53,12 @@ class ReviewPage:
     html: bool = False  # shown beside its lines
 
 
-@dataclass(frozen=True)
-class LoadedLabels:
-    page: LabelledPage
-    unsure: set[int]  # lines whose label ends in "?"
-
-
 def inside(path: Path, folders: list[Path]) -> Path:
     """`path` resolved (symlinks followed), if it lies inside one of `folders`."""
     resolved = path.resolve()
     if not any(resolved.is_relative_to(folder) for folder in folders):
         raise OutsideFolders(f"{path}: outside {', '.join(map(str, folders))}")
     return resolved
-
-
-def read_labels(path: Path) -> LoadedLabels:
-    text, _ = decode_bytes(path.read_bytes())
-    page = parse_label_file(text, str(path))
-    rows = [row for row in split_lines(text) if not (row.startswith("#") and "\t" not in row)]
-    unsure = {index for index, row in enumerate(rows)
-              if row.partition("\t")[0].strip().endswith(UNSURE_MARK)}
-    return LoadedLabels(page, unsure)
 
 
 class Workspace:
@@ -165,12 +145,12 @@ class Workspace:
         row = {"index": index, "name": review.name, "unsure": 0, "lines": 0, "check": False,
                "html": review.html, "error": None}
         try:
-            loaded = read_labels(self.label_path(review))
+            labelled = read_label_file(self.label_path(review))
         except (OSError, ValueError, OutsideFolders) as error:  # LabelFileError: ValueError
             return row | {"error": str(error)}
-        return row | {"unsure": len(loaded.unsure),
-                      "lines": sum(label is not None for label in loaded.page.labels),
-                      "check": loaded.page.meta.get(CHECK_KEY) == "yes"}
+        return row | {"unsure": len(labelled.unsure),
+                      "lines": sum(label is not None for label in labelled.labels),
+                      "check": labelled.meta.get(CHECK_KEY) == "yes"}
 
     def label_path(self, review: ReviewPage) -> Path:
         """The label file, checked again at each use: a symlink put there since the
@@ -183,8 +163,7 @@ class Workspace:
         """Every line of a page: its text, label, unsure mark, the model's label and
         probabilities, its box (the lines the model pools), its element in the HTML."""
         review = self.page(index)
-        loaded = read_labels(self.label_path(review))
-        labelled = loaded.page
+        labelled = read_label_file(self.label_path(review))
         page = page_of(labelled)
         probs = self.cleaner.probabilities([page])[0] if page.content_indices() else []
         rows = dict(zip(page.content_indices(), range(len(probs)), strict=True))
@@ -196,14 +175,11 @@ class Workspace:
             p = {label: round(float(probs[row][k]), 3) for k, label in enumerate(LABELS)} \
                 if row is not None else None
             lines.append({"text": text, "label": labelled.labels[number],
-                          "unsure": number in loaded.unsure, "p": p,
+                          "unsure": number in labelled.unsure, "p": p,
                           "box": boxes[number], "element": elements[number]})
         return {"index": index, "name": review.name, "lines": lines,
                 "check": labelled.meta.get(CHECK_KEY) == "yes",
-                "html": self._is_html(review) and any(e >= 0 for e in elements)}
-
-    def _is_html(self, review: ReviewPage) -> bool:
-        return review.html
+                "html": review.html and any(e >= 0 for e in elements)}
 
     def _elements(self, index: int, review: ReviewPage, lines: list[str]) -> list[int]:
         marked = self.marked(index)
@@ -217,12 +193,12 @@ class Workspace:
         if index not in self._marked:
             review = self.page(index)
             self._marked[index] = None
-            if review.html and review.record is not None:
+            if review.html and review.record is not None:  # a record: its HTTP charset too
                 self._marked[index] = marked_page(review.record.read_bytes(),
                                                   review.record.content_type)
             elif review.html:
-                data = inside(review.page_file, self.page_roots).read_bytes()
-                self._marked[index] = marked_page(data)
+                self._marked[index] = marked_page(
+                    inside(review.page_file, self.page_roots).read_bytes())
         return self._marked[index]
 
     # --- saving -----------------------------------------------------------------------
@@ -232,13 +208,12 @@ class Workspace:
         review = self.page(index)
         with self.lock:
             path = self.label_path(review)
-            labelled = read_labels(path).page
+            labelled = read_label_file(path)
             new_labels = checked_labels(labels, labelled.lines)
             if not (isinstance(unsure, list) and all(type(i) is int for i in unsure)
                     and isinstance(check, bool)):
                 raise ValueError("expected unsure: a list of line numbers, check: true or false")
-            still_unsure = {i for i in unsure if type(i) is int
-                            and 0 <= i < len(new_labels) and new_labels[i]}
+            still_unsure = {i for i in unsure if 0 <= i < len(new_labels) and new_labels[i]}
             meta = dict(labelled.meta)
             meta.pop(UNSURE_KEY, None)
             meta.pop(CHECK_KEY, None)

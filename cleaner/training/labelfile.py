@@ -36,6 +36,7 @@ class LabelledPage:
     labels: list[str | None]  # None for blank or unlabelled lines
     meta: dict[str, str] = field(default_factory=dict)
     path: str = ""
+    unsure: set[int] = field(default_factory=set)  # lines whose label ends in "?"
 
 
 def parse_label_file(text: str, path: str = "") -> LabelledPage:
@@ -50,7 +51,10 @@ def parse_label_file(text: str, path: str = "") -> LabelledPage:
         label, tab, line = row.partition("\t")
         if not tab:
             raise LabelFileError(f"{path}:{number}: expected 'label<TAB>text', got {row[:60]!r}")
-        label = label.strip().removesuffix(UNSURE_MARK)
+        label = label.strip()
+        if label.endswith(UNSURE_MARK):
+            page.unsure.add(len(page.lines))
+            label = label.removesuffix(UNSURE_MARK)
         if label and label not in LABELS:
             raise LabelFileError(
                 f"{path}:{number}: unknown label {label!r} (expected one of {', '.join(LABELS)})"
